@@ -1,0 +1,162 @@
+package io.reactivecache.spi;
+
+import io.reactivecache.CacheHealth;
+import io.reactivecache.CacheStats;
+import io.reactivecache.ValueType;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A store of {@link CacheEntry entries}: what a backend author implements (memory, Redis, a decorator).
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Lazy</b>: nothing happens before subscription; every subscription performs the operation again.</li>
+ *   <li><b>Non-blocking</b>: no method blocks the calling thread or the thread a result is signalled on.</li>
+ *   <li><b>No nulls</b>: an empty {@code Mono} from {@link #get} is a miss. Arguments are never null.</li>
+ *   <li><b>Expiry</b>: an entry at or past {@link CacheEntry#expiresAt()} (by the backend's clock) is never
+ *       returned, nor reported by {@link #exists}.</li>
+ *   <li><b>Types</b>: {@link #get} returns only values of the requested type; a stored value of another type, or
+ *       one that cannot be decoded, is a miss (counted in {@link CacheStats#invalidPayloads()}), never an error or
+ *       a {@link ClassCastException}.</li>
+ *   <li><b>Keys</b> are already validated by the caller; a backend may prefix them with its own namespace and
+ *       must never touch keys outside it.</li>
+ *   <li><b>Errors</b>: an operation that cannot be done signals a {@link io.reactivecache.CacheBackendException}
+ *       (or a subtype) whose message says what to do.</li>
+ * </ul>
+ * Every backend passes the contract suite shipped in core's test-jar ({@code io.reactivecache.testing}),
+ * unchanged. New capabilities arrive as {@code default} methods, so existing backends keep compiling.
+ */
+public interface CacheBackend {
+
+  /**
+   * Returns the backend's name, unique within a {@link io.reactivecache.CacheManager}.
+   *
+   * @return the name
+   */
+  String name();
+
+  /**
+   * Returns the time to live given to values written without one, if the backend was configured with it.
+   *
+   * @return the default time to live, or empty for "until evicted"
+   */
+  default Optional<Duration> defaultTtl() {
+    return Optional.empty();
+  }
+
+  /**
+   * Reads the entry for a key.
+   *
+   * @param key the key
+   * @param type the type the caller expects
+   * @param <T> the value's type
+   * @return the entry (fresh or stale, never expired), or empty on a miss
+   */
+  <T> Mono<CacheEntry<T>> get(String key, ValueType<T> type);
+
+  /**
+   * Writes an entry, replacing any previous one. An entry already expired is not written.
+   *
+   * @param key the key
+   * @param entry the entry
+   * @return completes once written
+   */
+  Mono<Void> put(String key, CacheEntry<?> entry);
+
+  /**
+   * Removes a key.
+   *
+   * @param key the key
+   * @return true if an entry was removed
+   */
+  Mono<Boolean> delete(String key);
+
+  /**
+   * Tells whether a key holds an unexpired entry (an absent marker counts).
+   *
+   * @param key the key
+   * @return true if an unexpired entry exists
+   */
+  Mono<Boolean> exists(String key);
+
+  /**
+   * Removes every entry of this backend (of its namespace only, for a shared store).
+   *
+   * @return completes once cleared
+   */
+  Mono<Void> clear();
+
+  /**
+   * Removes every key matching a pattern, within this backend's namespace only.
+   *
+   * @param pattern the validated pattern, matched against keys as written
+   * @return the number of entries removed
+   */
+  Mono<Long> deletePattern(KeyPattern pattern);
+
+  /**
+   * Removes every entry written with a tag (a model name, for model invalidation), without scanning the whole
+   * store.
+   *
+   * @param tag the tag
+   * @return the number of entries removed
+   */
+  Mono<Long> invalidateTag(String tag);
+
+  /**
+   * Returns a snapshot of this backend's counters.
+   *
+   * @return the counters
+   */
+  Mono<CacheStats> stats();
+
+  /**
+   * Reports the backend's health.
+   *
+   * @return UP, DEGRADED or DOWN with the reason
+   */
+  default Mono<CacheHealth> health() {
+    return Mono.just(CacheHealth.up());
+  }
+
+  /**
+   * Reads several keys. Backends that can, do it in one round trip.
+   *
+   * @param keys the keys
+   * @param type the type the caller expects
+   * @param <T> the value's type
+   * @return the entries found, by key, in the order of {@code keys}; missing keys are left out
+   */
+  default <T> Mono<Map<String, CacheEntry<T>>> getAll(Collection<String> keys, ValueType<T> type) {
+    return Flux.fromIterable(keys)
+        .distinct()
+        .concatMap(key -> get(key, type).map(entry -> Map.entry(key, entry)))
+        .collect(LinkedHashMap::new, (map, e) -> map.put(e.getKey(), e.getValue()));
+  }
+
+  /**
+   * Writes several entries. Backends that can, do it in one round trip.
+   *
+   * @param entries the entries by key
+   * @return completes once all are written
+   */
+  default Mono<Void> putAll(Map<String, ? extends CacheEntry<?>> entries) {
+    return Flux.fromIterable(entries.entrySet())
+        .concatMap(e -> put(e.getKey(), e.getValue()))
+        .then();
+  }
+
+  /**
+   * Releases what the backend created (connections, threads). Resources it was given are left alone. Calls
+   * after close fail with a {@link io.reactivecache.CacheBackendException}.
+   *
+   * @return completes once closed
+   */
+  Mono<Void> close();
+}
