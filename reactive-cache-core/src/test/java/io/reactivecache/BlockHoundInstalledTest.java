@@ -13,7 +13,7 @@ import reactor.test.StepVerifier;
 class BlockHoundInstalledTest {
   @Test
   void blockingOnANonBlockingThreadIsDetected() {
-    Mono<Object> blocking = Mono.fromCallable(() -> {
+    Mono<String> blocking = Mono.fromCallable(() -> {
       Thread.sleep(1);
       return "slept";
     }).subscribeOn(Schedulers.parallel());
