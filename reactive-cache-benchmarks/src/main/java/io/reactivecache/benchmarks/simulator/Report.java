@@ -14,7 +14,9 @@ final class Report {
   static void print(PrintStream out, Trace trace, List<Result> results, List<String> policies) {
     Map<Long, Map<String, Result>> bySize = results.stream().collect(Collectors.groupingBy(Result::size,
         TreeMap::new, Collectors.toMap(Result::policy, r -> r)));
-    boolean lruCheck = policies.contains(Policies.OUR_LRU) && policies.contains(Policies.TEXTBOOK_LRU);
+    List<String[]> checks = List.of(new String[] {Policies.OUR_LRU, Policies.TEXTBOOK_LRU, "LRU"},
+        new String[] {Policies.OUR_LFU, Policies.TEXTBOOK_LFU, "LFU"}).stream()
+        .filter(c -> policies.contains(c[0]) && policies.contains(c[1])).collect(Collectors.toList());
 
     out.println();
     out.println("hit ratio (%) — " + trace.name());
@@ -24,31 +26,34 @@ final class Report {
       header.append(String.format(Locale.ROOT, " %12s |", p));
       rule.append("-------------:|");
     }
-    if (lruCheck) {
-      header.append(" lru == textbook LRU? |");
-      rule.append(":---------------------|");
+    for (String[] c : checks) {
+      header.append(String.format(Locale.ROOT, " %-26s |", c[0] + " == textbook " + c[2] + "?"));
+      rule.append(":---------------------------|");
     }
     out.println(header);
     out.println(rule);
-    boolean allEqual = true;
+    boolean[] allEqual = new boolean[checks.size()];
+    java.util.Arrays.fill(allEqual, true);
     for (Map.Entry<Long, Map<String, Result>> row : bySize.entrySet()) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "| %8d |", row.getKey()));
       for (String p : policies) {
         line.append(String.format(Locale.ROOT, " %12.2f |", row.getValue().get(p).hitRatio()));
       }
-      if (lruCheck) {
-        long ours = row.getValue().get(Policies.OUR_LRU).hits();
-        long textbook = row.getValue().get(Policies.TEXTBOOK_LRU).hits();
-        allEqual &= ours == textbook;
-        line.append(String.format(Locale.ROOT, " %-20s |", ours == textbook
-            ? "yes (" + ours + " hits)" : "NO: " + ours + " vs " + textbook));
+      for (int i = 0; i < checks.size(); i++) {
+        long ours = row.getValue().get(checks.get(i)[0]).hits();
+        long textbook = row.getValue().get(checks.get(i)[1]).hits();
+        allEqual[i] &= ours == textbook;
+        line.append(String.format(Locale.ROOT, " %-26s |", ours == textbook
+            ? "yes (" + ours + " hits each)" : "NO: " + ours + " vs " + textbook + " hits"));
       }
       out.println(line);
     }
-    if (lruCheck) {
-      out.println(allEqual
-          ? "our lru equals textbook LRU exactly on " + trace.name() + " (same hit count at every size)"
-          : "our lru DIFFERS from textbook LRU on " + trace.name());
+    for (int i = 0; i < checks.size(); i++) {
+      String[] c = checks.get(i);
+      out.println(allEqual[i]
+          ? "our " + c[0] + " EQUALS textbook " + c[2] + " exactly on " + trace.name()
+              + " (same hit count at every size)"
+          : "our " + c[0] + " DIFFERS from textbook " + c[2] + " on " + trace.name());
     }
     out.println();
     out.println("replay time — " + trace.name() + " (" + String.format(Locale.ROOT, "%,d", trace.requests())

@@ -97,9 +97,9 @@ public final class Simulator {
       plan.put("arc/P3.lis.gz", new long[] {8192, 16384, 32768, 65536, 131072, 262144});
       plan.put("arc/P12.lis.gz", new long[] {8192, 16384, 32768, 65536, 131072, 262144});
     } else {
-      plan.put("lirs/gli.trace.gz", new long[] {250, 1000, 2000});
-      plan.put("lirs/multi2.trace.gz", new long[] {500, 2000, 4000});
-      plan.put("arc/OLTP.lis.gz", new long[] {1000, 4000, 16000});
+      plan.put("lirs/gli.trace.gz", new long[] {250, 500, 1000, 1500, 2000});
+      plan.put("lirs/multi2.trace.gz", new long[] {500, 1000, 2000, 3000, 4000});
+      plan.put("arc/OLTP.lis.gz", new long[] {1000, 2000, 4000, 8000, 16000});
     }
     return plan;
   }
