@@ -1,0 +1,157 @@
+package io.reactivecache.benchmarks.jmh;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.reactivecache.Cache;
+import io.reactivecache.CacheManager;
+import io.reactivecache.CachePolicy;
+import io.reactivecache.Strategy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import reactor.core.publisher.Mono;
+
+/**
+ * In-memory hits and writes: our public API against the hand-written equivalents on raw Caffeine.
+ *
+ * <p>Every reactive variant is subscribed the same way, with {@code block()}: it returns at once for a
+ * {@code Mono} that completes on the subscribing thread, and costs the same in baseline and candidate.
+ *
+ * <table>
+ *   <caption>Pairs (candidate / baseline)</caption>
+ *   <tr><td>{@link #cacheGet}</td><td>{@link #monoFromSupplierGetIfPresent}</td></tr>
+ *   <tr><td>{@link #cacheGetWithLoader} (cachedMono, fresh hit)</td><td>{@link #asyncCacheFromFuture}</td></tr>
+ *   <tr><td>{@link #cachePut}</td><td>{@link #monoFromRunnablePut}</td></tr>
+ *   <tr><td>{@link #cacheGetAll100}</td><td>{@link #monoFromSupplierGetAllPresent100}</td></tr>
+ * </table>
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+@State(Scope.Benchmark)
+public class MemoryBenchmark {
+  private static final String VALUE = "a cached value of a typical small size, say a user's display name";
+  private static final int BULK = 100;
+
+  private final String[] keys = Keys.names("user:");
+  private com.github.benmanes.caffeine.cache.Cache<String, Object> caffeine;
+  private AsyncCache<String, Object> asyncCache;
+  private CacheManager manager;
+  private Cache<String> cache;
+  private Mono<String> loader;
+  private BiFunction<String, Executor, CompletableFuture<Object>> asyncLoader;
+  private List<List<String>> bulks;
+
+  /** Per-thread cursor over the keys. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    final int[] position = {(int) Thread.currentThread().getId() * 7919};
+
+    int next() {
+      return Keys.next(position);
+    }
+  }
+
+  /** Builds the caches and fills them with every key. */
+  @Setup(Level.Trial)
+  public void setUp() {
+    caffeine = Caffeine.newBuilder().maximumSize(100_000).build();
+    asyncCache = Caffeine.newBuilder().maximumSize(100_000).buildAsync();
+    manager = CacheManager.builder().memory("bench", 100_000, null, Strategy.TTL).build();
+    cache = manager.cache("users", String.class, CachePolicy.builder().ttl(Duration.ofHours(1)).build());
+    // Subscribed only on a miss, which these benchmarks never have: a loader call would show as a wrong result.
+    loader = Mono.error(() -> new IllegalStateException("loader called on a hit"));
+    asyncLoader = (key, executor) -> CompletableFuture.failedFuture(new IllegalStateException("loader on a hit"));
+    for (String key : keys) {
+      caffeine.put(key, VALUE);
+      asyncCache.put(key, CompletableFuture.completedFuture(VALUE));
+      cache.put(key, VALUE).block();
+    }
+    bulks = new ArrayList<>();
+    for (int i = 0; i < Keys.COUNT; i += BULK) {
+      bulks.add(Keys.slice(keys, i, BULK));
+    }
+  }
+
+  /** Closes the manager. */
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    manager.close().block();
+  }
+
+  /** Raw Caffeine: the floor, reported for scale, not a target. */
+  @Benchmark
+  public Object caffeineGetIfPresent(Cursor cursor) {
+    return caffeine.getIfPresent(keys[cursor.next()]);
+  }
+
+  /** Baseline for {@link #cacheGet}: the thinnest reactive wrapper over Caffeine. */
+  @Benchmark
+  public Object monoFromSupplierGetIfPresent(Cursor cursor) {
+    String key = keys[cursor.next()];
+    return Mono.fromSupplier(() -> caffeine.getIfPresent(key)).block();
+  }
+
+  /** Candidate: a memory hit through the public API. */
+  @Benchmark
+  public Object cacheGet(Cursor cursor) {
+    return cache.get(keys[cursor.next()]).block();
+  }
+
+  /** Baseline for {@link #cacheGetWithLoader}: the usual recipe, an AsyncCache behind Mono.fromFuture. */
+  @Benchmark
+  public Object asyncCacheFromFuture(Cursor cursor) {
+    return Mono.fromFuture(asyncCache.get(keys[cursor.next()], asyncLoader)).block();
+  }
+
+  /** Candidate: cachedMono on a fresh hit. */
+  @Benchmark
+  public Object cacheGetWithLoader(Cursor cursor) {
+    return cache.get(keys[cursor.next()], loader).block();
+  }
+
+  /** Baseline for {@link #cachePut}. */
+  @Benchmark
+  public Object monoFromRunnablePut(Cursor cursor) {
+    String key = keys[cursor.next()];
+    return Mono.fromRunnable(() -> caffeine.put(key, VALUE)).block();
+  }
+
+  /** Candidate: a write through the public API (overwrites a present key, so the size stays put). */
+  @Benchmark
+  public Object cachePut(Cursor cursor) {
+    return cache.put(keys[cursor.next()], VALUE).block();
+  }
+
+  /** Baseline for {@link #cacheGetAll100}. */
+  @Benchmark
+  public Object monoFromSupplierGetAllPresent100(Cursor cursor) {
+    List<String> bulk = bulks.get(cursor.next() % bulks.size());
+    return Mono.fromSupplier(() -> caffeine.getAllPresent(bulk)).block();
+  }
+
+  /** Candidate: getAll of 100 present keys through the public API. */
+  @Benchmark
+  public Map<String, String> cacheGetAll100(Cursor cursor) {
+    return cache.getAll(bulks.get(cursor.next() % bulks.size())).block();
+  }
+}
