@@ -21,7 +21,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 /**
  * Redis reads and writes with a time to live: raw Lettuce reactive commands (the baselines), at 1 and 64 commands
@@ -111,18 +110,5 @@ public class RedisBenchmark {
     int base = cursor.next();
     return Flux.range(0, IN_FLIGHT).flatMap(i -> redis.set(keys[(base + i) & Keys.MASK], VALUE, ttl), IN_FLIGHT)
         .blockLast();
-  }
-
-  static Mono<Boolean> reachable() {
-    return Mono.fromCallable(() -> {
-      RedisClient probe = RedisClient.create(redisUrl());
-      try (StatefulRedisConnection<String, String> c = probe.connect()) {
-        return "PONG".equals(c.sync().ping());
-      } catch (RuntimeException e) {
-        return false;
-      } finally {
-        probe.shutdown();
-      }
-    });
   }
 }
