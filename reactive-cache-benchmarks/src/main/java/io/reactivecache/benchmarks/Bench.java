@@ -42,27 +42,35 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class Bench {
 
-  /** A candidate and the baseline it is judged against, and the target ratio (0 for "information only"). */
-  record Pair(String name, Class<?> benchmark, String baseline, String candidate, double target, boolean redis) {}
+  /**
+   * A candidate and the baseline it is judged against, the target ratio (0 for "information only"), whether it
+   * needs Redis, and whether the quick mode runs it (full runs every pair).
+   */
+  record Pair(String name, Class<?> benchmark, String baseline, String candidate, double target, boolean redis,
+      boolean quick) {}
 
   /** One fork's outcome. */
   record Sample(double score, double allocPerOp) {}
 
   static final List<Pair> PAIRS = List.of(
       new Pair("memory hit: cache.get(k) vs Mono.fromSupplier(caffeine.getIfPresent)", MemoryBenchmark.class,
-          "monoFromSupplierGetIfPresent", "cacheGet", 0.6, false),
+          "monoFromSupplierGetIfPresent", "cacheGet", 0.6, false, true),
       new Pair("cachedMono fresh hit: cache.get(k, loader) vs Mono.fromFuture(asyncCache.get)",
-          MemoryBenchmark.class, "asyncCacheFromFuture", "cacheGetWithLoader", 1.0, false),
+          MemoryBenchmark.class, "asyncCacheFromFuture", "cacheGetWithLoader", 1.0, false, true),
       new Pair("memory put: cache.put(k, v) vs Mono.fromRunnable(caffeine.put)", MemoryBenchmark.class,
-          "monoFromRunnablePut", "cachePut", 0, false),
+          "monoFromRunnablePut", "cachePut", 0, false, false),
       new Pair("getAll 100 keys: cache.getAll vs Mono.fromSupplier(caffeine.getAllPresent)",
-          MemoryBenchmark.class, "monoFromSupplierGetAllPresent100", "cacheGetAll100", 0, false),
-      new Pair("reactive wrapper cost: Mono.fromSupplier(getIfPresent) vs raw getIfPresent",
-          MemoryBenchmark.class, "caffeineGetIfPresent", "monoFromSupplierGetIfPresent", 0, false),
-      new Pair("Redis GET, 1 in flight: raw Lettuce", RedisBenchmark.class, "lettuceGet1", null, 0, true),
-      new Pair("Redis GET, 64 in flight: raw Lettuce", RedisBenchmark.class, "lettuceGet64", null, 0, true),
-      new Pair("Redis SET+TTL, 1 in flight: raw Lettuce", RedisBenchmark.class, "lettuceSet1", null, 0, true),
-      new Pair("Redis SET+TTL, 64 in flight: raw Lettuce", RedisBenchmark.class, "lettuceSet64", null, 0, true));
+          MemoryBenchmark.class, "monoFromSupplierGetAllPresent100", "cacheGetAll100", 0, false, false),
+      new Pair("(diagnosis) memory backend SPI get vs Mono.fromSupplier(caffeine.getIfPresent)",
+          MemoryBenchmark.class, "monoFromSupplierGetIfPresent", "backendGet", 0, false, false),
+      new Pair("(diagnosis) Mono.fromSupplier(getIfPresent) vs raw caffeine.getIfPresent",
+          MemoryBenchmark.class, "caffeineGetIfPresent", "monoFromSupplierGetIfPresent", 0, false, false),
+      new Pair("Redis GET, 1 in flight: raw Lettuce", RedisBenchmark.class, "lettuceGet1", null, 0, true, false),
+      new Pair("Redis GET, 64 in flight: raw Lettuce", RedisBenchmark.class, "lettuceGet64", null, 0, true, false),
+      new Pair("Redis SET+TTL, 1 in flight: raw Lettuce", RedisBenchmark.class, "lettuceSet1", null, 0, true,
+          false),
+      new Pair("Redis SET+TTL, 64 in flight: raw Lettuce", RedisBenchmark.class, "lettuceSet64", null, 0, true,
+          false));
 
   private Bench() {}
 
@@ -100,7 +108,8 @@ public final class Bench {
     boolean redis = redisReachable();
     List<Pair> pairs = new ArrayList<>();
     for (Pair p : PAIRS) {
-      if ((only == null || only.matcher(p.name()).find()) && (redis || !p.redis())) {
+      boolean selected = only != null ? only.matcher(p.name()).find() : full || p.quick();
+      if (selected && (redis || !p.redis())) {
         pairs.add(p);
       }
     }
@@ -149,7 +158,7 @@ public final class Bench {
 
   record Settings(int rounds, int warmups, int warmupMillis, int iterations, int iterationMillis) {
     static final Settings QUICK = new Settings(3, 2, 300, 3, 300);
-    static final Settings FULL = new Settings(7, 3, 1000, 5, 1000);
+    static final Settings FULL = new Settings(5, 3, 500, 5, 500);
   }
 
   static Sample run(Class<?> benchmark, String method, int threads, Settings s) throws RunnerException {
