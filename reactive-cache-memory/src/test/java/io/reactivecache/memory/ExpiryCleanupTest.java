@@ -80,6 +80,37 @@ class ExpiryCleanupTest {
     backend = null;
   }
 
+  @ParameterizedTest
+  @EnumSource(Strategy.class)
+  void readsNeverReturnExpiredEntriesEvenBeforeTheCleanupRuns(Strategy strategy) {
+    backend = MemoryCacheBackend.builder().strategy(strategy).clock(clock)
+        .expiryCleanupInterval(Duration.ofHours(1)).build();
+    long now = now();
+    backend.put("k", CacheEntry.of("v", now, now + 1_000, now + 1_000, Set.of("t"))).block();
+    clock.advanceTimeBy(Duration.ofMillis(999));
+    assertThat(backend.get("k", io.reactivecache.ValueType.of(String.class)).block()).isNotNull();
+    clock.advanceTimeBy(Duration.ofMillis(1));
+    assertThat(backend.get("k", io.reactivecache.ValueType.of(String.class)).blockOptional()).isEmpty();
+    assertThat(backend.exists("k").block()).isFalse();
+    assertThat(backend.delete("k").block()).isFalse();
+    assertThat(backend.invalidateTag("t").block()).isZero();
+    CacheStats stats = stats();
+    assertThat(stats.deletes()).isZero();
+    assertThat(stats.hits()).isEqualTo(1);
+    assertThat(stats.misses()).isEqualTo(1);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Strategy.class)
+  void writingAnAlreadyExpiredEntryDropsTheOlderValue(Strategy strategy) {
+    backend = MemoryCacheBackend.builder().strategy(strategy).clock(clock).build();
+    long now = now();
+    backend.put("k", CacheEntry.of("old", now, CacheEntry.NEVER, CacheEntry.NEVER, Set.of())).block();
+    backend.put("k", CacheEntry.of("new", now - 2_000, now - 1_000, now, Set.of())).block();
+    assertThat(backend.exists("k").block()).isFalse();
+    assertThat(stats().puts()).isEqualTo(1);
+  }
+
   private long now() {
     return clock.now(TimeUnit.MILLISECONDS);
   }
