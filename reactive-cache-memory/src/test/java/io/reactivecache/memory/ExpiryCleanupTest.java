@@ -68,6 +68,23 @@ class ExpiryCleanupTest {
 
   @ParameterizedTest
   @EnumSource(Strategy.class)
+  void aMassExpiryIsRemovedCompletely(Strategy strategy) {
+    backend = MemoryCacheBackend.builder().strategy(strategy).maximumSize(10_000).clock(clock).build();
+    long now = now();
+    for (int i = 0; i < 5_000; i++) {
+      backend.put("k" + i, CacheEntry.of("v", now, now + 1_000 + i % 7, now + 1_000 + i % 7, Set.of("t" + i % 3)))
+          .block();
+    }
+    clock.advanceTimeBy(Duration.ofSeconds(2));
+    CacheStats stats = stats();
+    assertThat(stats.size()).isZero();
+    assertThat(stats.evictions()).isEqualTo(5_000);
+    assertThat(stats.estimatedBytes()).isZero();
+    assertThat(backend.tagIndexMatchesStore()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Strategy.class)
   void closeStopsTheCleanup(Strategy strategy) {
     backend = MemoryCacheBackend.builder().strategy(strategy).clock(clock).build();
     long now = now();
