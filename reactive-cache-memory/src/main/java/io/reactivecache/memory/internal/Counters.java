@@ -59,6 +59,6 @@ public final class Counters {
    */
   public CacheStats snapshot(long size, long estimatedBytes) {
     return new CacheStats(hits.sum(), misses.sum(), puts.sum(), deletes.sum(), evictions.sum(),
-        0, 0, 0, 0, 0, invalidPayloads.sum(), 0, 0, size, estimatedBytes);
+        0, 0, 0, 0, 0, invalidPayloads.sum(), 0, 0, 0, size, estimatedBytes);
   }
 }
