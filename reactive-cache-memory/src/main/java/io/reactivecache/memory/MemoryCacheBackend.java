@@ -58,7 +58,8 @@ import reactor.core.scheduler.Schedulers;
  *   <li>Time comes only from the {@linkplain Builder#clock(Scheduler) clock}. An entry at or past its expiry is never
  *       returned; expired entries are also removed in the background every
  *       {@linkplain Builder#expiryCleanupInterval(Duration) cleanup interval} while some entry can expire.</li>
- *   <li>Values are stored by reference, not copied: callers must not mutate a value after writing it.</li>
+ *   <li>Values are stored by reference, not copied: callers must not mutate a value after writing it. Writing an
+ *       entry that is already expired writes nothing and removes the key's older value.</li>
  *   <li>A value read with a type it is not an instance of is a miss counted in
  *       {@link CacheStats#invalidPayloads()}.</li>
  *   <li>Tag invalidation uses an index (tag to keys) kept in step with writes, deletes, evictions and expiry.</li>

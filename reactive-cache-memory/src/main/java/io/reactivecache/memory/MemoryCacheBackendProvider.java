@@ -60,8 +60,11 @@ public final class MemoryCacheBackendProvider implements CacheBackendProvider {
 
   private static Duration parseDuration(String option, String text) {
     String trimmed = text == null ? "" : text.trim();
-    Matcher simple = SIMPLE_DURATION.matcher(trimmed.toLowerCase(Locale.ROOT));
-    if (simple.matches()) {
+    try {
+      Matcher simple = SIMPLE_DURATION.matcher(trimmed.toLowerCase(Locale.ROOT));
+      if (!simple.matches()) {
+        return Duration.parse(trimmed);
+      }
       long amount = Long.parseLong(simple.group(1));
       switch (simple.group(2)) {
         case "ms":
@@ -75,10 +78,7 @@ public final class MemoryCacheBackendProvider implements CacheBackendProvider {
         default:
           return Duration.ofDays(amount);
       }
-    }
-    try {
-      return Duration.parse(trimmed);
-    } catch (DateTimeParseException e) {
+    } catch (DateTimeParseException | ArithmeticException e) {
       throw CacheConfigurationException.invalid(option, "'" + text + "'",
           "a duration such as 500ms, 2s, 1m or PT0.5S");
     }

@@ -119,13 +119,14 @@ class MemoryCacheBackendBuilderTest {
     backend.close().block();
   }
 
-  @Test
-  void providerRejectsMalformedCleanupInterval() {
+  @ParameterizedTest
+  @ValueSource(strings = {"soon", "999999999999999999d", "-1s", ""})
+  void providerRejectsMalformedCleanupInterval(String text) {
     BackendSettings settings = new BackendSettings("m", 10, Optional.empty(), Strategy.TTL, clock,
-        Map.of("expiryCleanupInterval", "soon"));
+        Map.of("expiryCleanupInterval", text));
     assertThatThrownBy(() -> new MemoryCacheBackendProvider().create(settings))
         .isInstanceOf(CacheConfigurationException.class)
-        .hasMessageContaining("expiryCleanupInterval").hasMessageContaining("'soon'");
+        .hasMessageContaining("expiryCleanupInterval").hasMessageContaining("'" + text + "'");
   }
 
   @Test

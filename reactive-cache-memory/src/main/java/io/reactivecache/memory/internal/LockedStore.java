@@ -19,6 +19,8 @@ public final class LockedStore implements EntryStore {
   private static final Comparator<Node> BY_EXPIRY =
       Comparator.<Node>comparingLong(n -> n.stored.entry().expiresAt()).thenComparingLong(n -> n.seq);
 
+  private static final int CLEANUP_BATCH = 1_024;
+
   private final long maximumSize;
   private final EvictionPolicy policy;
   private final StoreListener listener;
@@ -158,8 +160,22 @@ public final class LockedStore implements EntryStore {
   }
 
   @Override
-  public synchronized void cleanUp(long now) {
-    purgeExpired(now);
+  public void cleanUp(long now) {
+    // In batches, releasing the monitor between them: a mass expiry must not stall readers for the whole purge.
+    boolean more;
+    do {
+      more = purgeBatch(now);
+    } while (more);
+  }
+
+  private synchronized boolean purgeBatch(long now) {
+    for (int i = 0; i < CLEANUP_BATCH; i++) {
+      if (byExpiry.isEmpty() || !byExpiry.first().stored.expiredAt(now)) {
+        return false;
+      }
+      unlink(byExpiry.first(), RemovalCause.EXPIRED);
+    }
+    return true;
   }
 
   private Node liveNode(String key, long now) {
