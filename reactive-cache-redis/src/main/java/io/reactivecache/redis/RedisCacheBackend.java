@@ -437,6 +437,10 @@ public final class RedisCacheBackend implements CacheBackend {
     });
   }
 
+  RedisSettings settings() {
+    return settings;
+  }
+
   @Override
   public String toString() {
     return "RedisCacheBackend{" + settings + '}';
