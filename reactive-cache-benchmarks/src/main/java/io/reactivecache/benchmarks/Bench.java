@@ -65,12 +65,16 @@ public final class Bench {
           MemoryBenchmark.class, "monoFromSupplierGetIfPresent", "backendGet", 0, false, false),
       new Pair("(diagnosis) Mono.fromSupplier(getIfPresent) vs raw caffeine.getIfPresent",
           MemoryBenchmark.class, "caffeineGetIfPresent", "monoFromSupplierGetIfPresent", 0, false, false),
-      new Pair("Redis GET, 1 in flight: raw Lettuce", RedisBenchmark.class, "lettuceGet1", null, 0, true, false),
-      new Pair("Redis GET, 64 in flight: raw Lettuce", RedisBenchmark.class, "lettuceGet64", null, 0, true, false),
-      new Pair("Redis SET+TTL, 1 in flight: raw Lettuce", RedisBenchmark.class, "lettuceSet1", null, 0, true,
-          false),
-      new Pair("Redis SET+TTL, 64 in flight: raw Lettuce", RedisBenchmark.class, "lettuceSet64", null, 0, true,
-          false));
+      new Pair("Redis GET, 1 in flight: cache.get vs raw Lettuce GET", RedisBenchmark.class, "lettuceGet1",
+          "cacheGet1", 0.9, true, true),
+      new Pair("Redis GET, 64 in flight: cache.get vs raw Lettuce GET", RedisBenchmark.class, "lettuceGet64",
+          "cacheGet64", 0.9, true, true),
+      new Pair("Redis SET+TTL, 1 in flight: cache.put vs raw Lettuce SET EX", RedisBenchmark.class, "lettuceSet1",
+          "cachePut1", 0.9, true, false),
+      new Pair("Redis SET+TTL, 64 in flight: cache.put vs raw Lettuce SET EX", RedisBenchmark.class,
+          "lettuceSet64", "cachePut64", 0.9, true, false),
+      new Pair("two-level hit (memory over Redis) vs memory-only hit", RedisBenchmark.class, "memoryGet",
+          "twoLevelGet", 0, true, false));
 
   private Bench() {}
 

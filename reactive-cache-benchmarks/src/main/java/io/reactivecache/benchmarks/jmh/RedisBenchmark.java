@@ -4,6 +4,15 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.reactivecache.Cache;
+import io.reactivecache.CacheBackends;
+import io.reactivecache.CacheManager;
+import io.reactivecache.CachePolicy;
+import io.reactivecache.Strategy;
+import io.reactivecache.memory.MemoryCacheBackend;
+import io.reactivecache.redis.RedisCache;
+import io.reactivecache.redis.RedisCacheBackend;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -23,12 +32,14 @@ import org.openjdk.jmh.annotations.Warmup;
 import reactor.core.publisher.Flux;
 
 /**
- * Redis reads and writes with a time to live: raw Lettuce reactive commands (the baselines), at 1 and 64 commands
- * in flight. In-flight concurrency comes from {@code flatMap} over one shared connection, not from threads; a
+ * Redis reads and writes with a time to live: our Redis backend through the public API (the candidates) against
+ * raw Lettuce reactive commands (the baselines), at 1 and 64 commands in flight; and a two-level (memory over
+ * Redis) hit against a memory-only hit. In-flight concurrency comes from {@code flatMap}, not from threads; a
  * 64-in-flight invocation counts as 64 operations.
  *
- * <p>Server: {@code REDIS_URL}, default {@code redis://127.0.0.1:6379}. Every key lives under a namespace unique to
- * the run ({@code rcbench:<uuid>:}) and is deleted, by name, at the end; nothing else is touched.
+ * <p>Server: {@code REDIS_URL}, default {@code redis://127.0.0.1:6379}. Raw keys live under {@code rcbench:<uuid>:}
+ * and are deleted by name at the end; our backend's under the namespace {@code rcbench-<uuid>}, cleared at the end
+ * (SCAN + UNLINK within that namespace). Nothing else is touched.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -41,12 +52,21 @@ public class RedisBenchmark {
   static final long TTL_SECONDS = 600;
   static final String VALUE = "a cached value of a typical small size, say a user's display name";
 
-  private final String namespace = "rcbench:" + UUID.randomUUID() + ":";
+  private final String run = UUID.randomUUID().toString();
+  private final String namespace = "rcbench:" + run + ":";
+  private final String[] cacheKeys = Keys.names("user:");
   private final String[] keys = Keys.names(namespace + "user:");
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
   private RedisReactiveCommands<String, String> redis;
   private final SetArgs ttl = SetArgs.Builder.ex(TTL_SECONDS);
+  private RedisCacheBackend backend;
+  private CacheManager manager;
+  private Cache<String> cache;
+  private CacheManager twoLevelManager;
+  private Cache<String> twoLevel;
+  private CacheManager memoryManager;
+  private Cache<String> memory;
 
   /** Per-thread cursor over the keys. */
   @State(Scope.Thread)
@@ -70,6 +90,23 @@ public class RedisBenchmark {
     connection = client.connect();
     redis = connection.reactive();
     Flux.fromArray(keys).flatMap(k -> redis.set(k, VALUE, ttl), IN_FLIGHT).blockLast();
+
+    CachePolicy policy = CachePolicy.builder().ttl(Duration.ofSeconds(TTL_SECONDS)).build();
+    backend = RedisCache.builder().url(redisUrl()).namespace("rcbench-" + run).build();
+    manager = CacheManager.builder().backend(backend).build();
+    cache = manager.cache("users", String.class, policy);
+    Flux.fromArray(cacheKeys).flatMap(k -> cache.put(k, VALUE), IN_FLIGHT).blockLast();
+
+    // Two levels: a memory near cache over the same Redis backend; every key is read once so L1 holds it.
+    MemoryCacheBackend near = MemoryCacheBackend.builder().name("near").maximumSize(100_000).build();
+    twoLevelManager = CacheManager.builder()
+        .backend(CacheBackends.twoLevel(near, backend, Duration.ofSeconds(TTL_SECONDS))).build();
+    twoLevel = twoLevelManager.cache("users", String.class, policy);
+    Flux.fromArray(cacheKeys).flatMap(k -> twoLevel.get(k), IN_FLIGHT).blockLast();
+
+    memoryManager = CacheManager.builder().memory("memory", 100_000, null, Strategy.TTL).build();
+    memory = memoryManager.cache("users", String.class, policy);
+    Flux.fromArray(cacheKeys).flatMap(k -> memory.put(k, VALUE), IN_FLIGHT).blockLast();
   }
 
   /** Deletes this run's keys (by name) and disconnects. */
@@ -80,6 +117,11 @@ public class RedisBenchmark {
         .blockLast();
     connection.close();
     client.shutdown();
+    backend.clear().block();
+    twoLevelManager.close().block();
+    manager.close().block();
+    backend.close().block();
+    memoryManager.close().block();
   }
 
   /** Baseline: one GET at a time. */
@@ -110,5 +152,47 @@ public class RedisBenchmark {
     int base = cursor.next();
     return Flux.range(0, IN_FLIGHT).flatMap(i -> redis.set(keys[(base + i) & Keys.MASK], VALUE, ttl), IN_FLIGHT)
         .blockLast();
+  }
+
+  /** Candidate for {@link #lettuceGet1}: a read through our Redis backend and the public API. */
+  @Benchmark
+  public Object cacheGet1(Cursor cursor) {
+    return cache.get(cacheKeys[cursor.next()]).block();
+  }
+
+  /** Candidate for {@link #lettuceGet64}. */
+  @Benchmark
+  @OperationsPerInvocation(IN_FLIGHT)
+  public Object cacheGet64(Cursor cursor) {
+    int base = cursor.next();
+    return Flux.range(0, IN_FLIGHT).flatMap(i -> cache.get(cacheKeys[(base + i) & Keys.MASK]), IN_FLIGHT)
+        .blockLast();
+  }
+
+  /** Candidate for {@link #lettuceSet1}: a write with the policy's TTL. */
+  @Benchmark
+  public Object cachePut1(Cursor cursor) {
+    return cache.put(cacheKeys[cursor.next()], VALUE).block();
+  }
+
+  /** Candidate for {@link #lettuceSet64}. */
+  @Benchmark
+  @OperationsPerInvocation(IN_FLIGHT)
+  public Object cachePut64(Cursor cursor) {
+    int base = cursor.next();
+    return Flux.range(0, IN_FLIGHT).flatMap(i -> cache.put(cacheKeys[(base + i) & Keys.MASK], VALUE), IN_FLIGHT)
+        .blockLast();
+  }
+
+  /** Baseline for {@link #twoLevelGet}: a hit in a memory-only cache, same API and policy. */
+  @Benchmark
+  public Object memoryGet(Cursor cursor) {
+    return memory.get(cacheKeys[cursor.next()]).block();
+  }
+
+  /** Candidate: a hit in the near (memory) level of a two-level cache over Redis. */
+  @Benchmark
+  public Object twoLevelGet(Cursor cursor) {
+    return twoLevel.get(cacheKeys[cursor.next()]).block();
   }
 }
