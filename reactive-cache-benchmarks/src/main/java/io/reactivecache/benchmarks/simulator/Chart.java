@@ -132,8 +132,9 @@ public final class Chart {
     for (Map.Entry<String, TreeMap<Long, Double>> s : series.entrySet()) {
       Color color = COLORS[index % COLORS.length];
       g.setColor(color);
-      // Controls are dashed, our policies solid, so overlapping lines (lru on textbook-lru) stay visible.
-      boolean control = s.getKey().equals(Policies.TEXTBOOK_LRU) || s.getKey().startsWith("caffeine");
+      // Controls are dashed and drawn after ours, so a control lying exactly on our line (lru on textbook-lru)
+      // shows as dashes over a solid line: both stay visible.
+      boolean control = s.getKey().startsWith("textbook-") || s.getKey().startsWith("caffeine");
       g.setStroke(control
           ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {8f, 6f}, 0f)
           : new BasicStroke(2.5f));
