@@ -28,17 +28,24 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs every candidate against its baseline in the same run, in alternating short JMH forks, and prints the median
- * ratio (candidate / baseline throughput) with the allocation per operation from JMH's GC profiler, then the
- * single-flight and stale-while-revalidate measurements.
+ * Measures every candidate against its baseline in the same run and prints ratio tables (candidate / baseline
+ * throughput, median over rounds) with allocation per operation, then the single-flight and
+ * stale-while-revalidate measurements.
  *
  * <pre>
  * java -cp reactive-cache-benchmarks/target/benchmarks.jar io.reactivecache.benchmarks.Bench \
- *     [quick|full] [--only REGEX] [--threads 1,2] [--rounds N] [--out FILE.md]
+ *     [quick|full] [--only REGEX] [--threads 1,2] [--rounds N] [--out FILE.md] [--no-jmh] [--no-singleflight]
  * </pre>
- * A noisy machine moves absolute throughput by tens of percent between forks; a ratio of two forks taken back to
- * back moves far less, and the median over rounds (baseline first in odd rounds, candidate first in even ones)
- * discards the rounds a neighbour's burst of work fell on. Allocation per operation hardly moves at all.
+ *
+ * <p>Two methods, both robust to a noisy machine in their own way:
+ * <ol>
+ *   <li><b>Interleaved slices</b> ({@link Interleaved}): per pair, one JVM runs baseline and candidate in
+ *       alternating 50 ms slices on the same threads; the ratio of each adjacent slice pair sees the same load, and
+ *       the median over slices drops the slices a neighbour's burst of work fell on. Bytes per operation come from
+ *       the per-thread allocation counter (exact).</li>
+ *   <li><b>Alternating JMH forks</b>: short forks, baseline first in odd rounds and candidate first in even
+ *       ones, with JMH's {@code -prof gc} for {@code gc.alloc.rate.norm}; median ratio over rounds.</li>
+ * </ol>
  */
 public final class Bench {
 
@@ -81,7 +88,8 @@ public final class Bench {
   /**
    * Runs the comparison.
    *
-   * @param args {@code [quick|full] [--only REGEX] [--threads 1,2] [--rounds N] [--out FILE.md] [--no-singleflight]}
+   * @param args {@code [quick|full] [--only REGEX] [--threads 1,2] [--rounds N] [--out FILE.md] [--no-jmh]
+   *     [--no-singleflight]}
    * @throws Exception if JMH fails or the report cannot be written
    */
   public static void main(String[] args) throws Exception {
@@ -91,6 +99,7 @@ public final class Bench {
     Integer rounds = null;
     Path out = null;
     boolean singleFlight = true;
+    boolean jmh = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "quick" -> full = false;
@@ -100,55 +109,48 @@ public final class Bench {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--out" -> out = Paths.get(args[++i]);
         case "--no-singleflight" -> singleFlight = false;
+        case "--no-jmh" -> jmh = false;
         default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'; usage: [quick|full] "
-            + "[--only REGEX] [--threads 1,2] [--rounds N] [--out FILE.md] [--no-singleflight]");
+            + "[--only REGEX] [--threads 1,2] [--rounds N] [--out FILE.md] [--no-jmh] [--no-singleflight]");
       }
     }
     Settings settings = full ? Settings.FULL : Settings.QUICK;
     if (rounds != null) {
       settings = new Settings(rounds, settings.warmups, settings.warmupMillis, settings.iterations,
-          settings.iterationMillis);
+          settings.iterationMillis, settings.slices, settings.jmhQuickOnly);
     }
     boolean redis = redisReachable();
     List<Pair> pairs = new ArrayList<>();
     for (Pair p : PAIRS) {
-      boolean selected = only != null ? only.matcher(p.name()).find() : full || p.quick();
+      boolean selected = only != null ? only.matcher(p.name()).find() : full || p.quick() || !p.redis();
       if (selected && (redis || !p.redis())) {
         pairs.add(p);
       }
     }
     StringBuilder report = new StringBuilder();
-    report.append(String.format(Locale.ROOT, "Bench %s, %s; %d rounds of 1 fork each, %d x %d ms warm-up, "
-            + "%d x %d ms measured, threads %s, Redis %s%n%n", full ? "full" : "quick", LocalDateTime.now(),
-        settings.rounds, settings.warmups, settings.warmupMillis, settings.iterations, settings.iterationMillis,
-        Arrays.toString(threads), redis ? RedisBenchmark.class.getSimpleName() + " at " + redisUrl()
-            : "unreachable (Redis rows skipped)"));
+    report.append(String.format(Locale.ROOT, "Bench %s, %s, %d CPUs, Java %s; threads %s; Redis %s%n%n",
+        full ? "full" : "quick", LocalDateTime.now().withNano(0), Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.version"), Arrays.toString(threads),
+        redis ? redisUrl() : "unreachable (Redis rows skipped)"));
     System.out.print(report);
 
-    // samples[pair][thread][round][0 = baseline, 1 = candidate]
-    Sample[][][][] samples = new Sample[pairs.size()][threads.length][settings.rounds][2];
     long start = System.nanoTime();
-    for (int round = 0; round < settings.rounds; round++) {
-      for (int t = 0; t < threads.length; t++) {
-        for (int p = 0; p < pairs.size(); p++) {
-          Pair pair = pairs.get(p);
-          boolean baselineFirst = round % 2 == 0;
-          for (int k = 0; k < 2; k++) {
-            boolean baseline = (k == 0) == baselineFirst;
-            String method = baseline ? pair.baseline() : pair.candidate();
-            if (method != null) {
-              samples[p][t][round][baseline ? 0 : 1] = run(pair.benchmark(), method, threads[t], settings);
-            }
-          }
+    String interleaved = interleaved(pairs, threads, settings);
+    report.append(interleaved).append('\n');
+    System.out.printf(Locale.ROOT, "%n%s%n(%.0f s)%n", interleaved, (System.nanoTime() - start) / 1e9);
+
+    if (jmh) {
+      List<Pair> jmhPairs = new ArrayList<>();
+      for (Pair p : pairs) {
+        if (!settings.jmhQuickOnly || (p.target() > 0 && !p.redis()) || only != null) {
+          jmhPairs.add(p);
         }
       }
-      System.out.printf(Locale.ROOT, "round %d/%d done (%.0f s)%n", round + 1, settings.rounds,
-          (System.nanoTime() - start) / 1e9);
+      start = System.nanoTime();
+      String forks = forks(jmhPairs, threads, settings);
+      report.append(forks).append('\n');
+      System.out.printf(Locale.ROOT, "%n%s%n(%.0f s)%n", forks, (System.nanoTime() - start) / 1e9);
     }
-    String table = table(pairs, threads, samples);
-    System.out.println();
-    System.out.println(table);
-    report.append(table);
     if (singleFlight) {
       String measured = SingleFlight.measure(full);
       System.out.println(measured);
@@ -160,9 +162,124 @@ public final class Bench {
     }
   }
 
-  record Settings(int rounds, int warmups, int warmupMillis, int iterations, int iterationMillis) {
-    static final Settings QUICK = new Settings(3, 2, 300, 3, 300);
-    static final Settings FULL = new Settings(5, 3, 500, 5, 500);
+  /**
+   * How long each method runs. JMH: rounds of one fork per side, warm-up and measured iterations. Interleaved:
+   * {@code slices} measured slice pairs of 50 ms after a 1.5 s warm-up per side. Quick runs JMH only for the
+   * memory pairs that have a target.
+   */
+  record Settings(int rounds, int warmups, int warmupMillis, int iterations, int iterationMillis, int slices,
+      boolean jmhQuickOnly) {
+    static final Settings QUICK = new Settings(3, 2, 300, 3, 300, 15, true);
+    static final Settings FULL = new Settings(5, 3, 500, 5, 500, 40, false);
+  }
+
+  static final long SLICE_MILLIS = 50;
+  static final long WARM_MILLIS = 1500;
+
+  /** Runs each pair in a JVM of its own with {@link Interleaved} and tabulates the slices. */
+  static String interleaved(List<Pair> pairs, int[] threads, Settings s) throws IOException, InterruptedException {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "Interleaved slices: %d x (%d ms baseline + %d ms candidate) after %d ms "
+        + "warm-up each, one JVM per pair; ratio = candidate / baseline throughput, median (min–max) over slices; "
+        + "bytes/op exact (thread allocation counter)%n%n", s.slices(), SLICE_MILLIS, SLICE_MILLIS, WARM_MILLIS));
+    b.append("| comparison | threads | baseline ops/µs | candidate ops/µs | ratio: median (min–max) | target "
+        + "| bytes/op baseline → candidate |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|\n");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    for (Pair pair : pairs) {
+      for (int t : threads) {
+        List<String> command = List.of(java, "-Xms512m", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            Interleaved.class.getName(), Integer.toString(PAIRS.indexOf(pair)), Integer.toString(t),
+            Long.toString(WARM_MILLIS), Integer.toString(s.slices()), Long.toString(SLICE_MILLIS));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<double[]> slices = new ArrayList<>();
+        for (String line : new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .split("\n")) {
+          if (line.startsWith("SLICE ")) {
+            slices.add(Arrays.stream(line.substring(6).trim().split(" ")).mapToDouble(Double::parseDouble)
+                .toArray());
+          }
+        }
+        if (process.waitFor() != 0 || slices.isEmpty()) {
+          b.append(String.format(Locale.ROOT, "| %s | %d | failed (exit %d) | | | | |%n", pair.name(), t,
+              process.exitValue()));
+          continue;
+        }
+        double[] base = slices.stream().mapToDouble(x -> x[0] / 1e6).toArray();
+        double[] baseAlloc = slices.stream().mapToDouble(x -> x[2]).toArray();
+        if (pair.candidate() == null) {
+          b.append(String.format(Locale.ROOT, "| %s | %d | %s | – | – | – | %.0f |%n", pair.name(), t,
+              fmt(median(base)), median(baseAlloc)));
+          continue;
+        }
+        double[] cand = slices.stream().mapToDouble(x -> x[1] / 1e6).toArray();
+        double[] candAlloc = slices.stream().mapToDouble(x -> x[3]).toArray();
+        b.append(row(pair, t, base, cand, baseAlloc, candAlloc));
+        System.out.print(b.substring(b.lastIndexOf("| " + pair.name())));
+      }
+    }
+    return b.toString();
+  }
+
+  /** Runs alternating JMH forks per pair and tabulates them. */
+  static String forks(List<Pair> pairs, int[] threads, Settings settings) throws RunnerException {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "Alternating JMH forks: %d rounds of one fork per side (%d x %d ms "
+            + "warm-up, %d x %d ms measured), -prof gc; ratio median (min–max) over rounds%n%n", settings.rounds(),
+        settings.warmups(), settings.warmupMillis(), settings.iterations(), settings.iterationMillis()));
+    b.append("| comparison | threads | baseline ops/µs | candidate ops/µs | ratio: median (min–max) | target "
+        + "| gc.alloc.rate.norm B/op baseline → candidate |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---:|\n");
+    for (Pair pair : pairs) {
+      double unit = pair.benchmark() == RedisBenchmark.class ? 1e-3 : 1;
+      for (int t : threads) {
+        int n = settings.rounds();
+        double[] base = new double[n];
+        double[] cand = new double[n];
+        double[] baseAlloc = new double[n];
+        double[] candAlloc = new double[n];
+        for (int round = 0; round < n; round++) {
+          boolean baselineFirst = round % 2 == 0;
+          for (int k = 0; k < 2; k++) {
+            boolean baseline = (k == 0) == baselineFirst;
+            String method = baseline ? pair.baseline() : pair.candidate();
+            if (method == null) {
+              continue;
+            }
+            Sample sample = run(pair.benchmark(), method, t, settings);
+            if (baseline) {
+              base[round] = sample.score() * unit;
+              baseAlloc[round] = sample.allocPerOp();
+            } else {
+              cand[round] = sample.score() * unit;
+              candAlloc[round] = sample.allocPerOp();
+            }
+          }
+        }
+        if (pair.candidate() == null) {
+          b.append(String.format(Locale.ROOT, "| %s | %d | %s | – | – | – | %.0f |%n", pair.name(), t,
+              fmt(median(base)), median(baseAlloc)));
+        } else {
+          b.append(row(pair, t, base, cand, baseAlloc, candAlloc));
+        }
+        System.out.print(b.substring(b.lastIndexOf("| " + pair.name())));
+      }
+    }
+    return b.toString();
+  }
+
+  private static String row(Pair pair, int threads, double[] base, double[] cand, double[] baseAlloc,
+      double[] candAlloc) {
+    double[] ratio = new double[base.length];
+    for (int i = 0; i < base.length; i++) {
+      ratio[i] = cand[i] / base[i];
+    }
+    double m = median(ratio);
+    String target = pair.target() == 0 ? "–"
+        : String.format(Locale.ROOT, "≥ %.1f× %s", pair.target(), m >= pair.target() ? "met" : "**missed**");
+    return String.format(Locale.ROOT, "| %s | %d | %s | %s | %.3f× (%.3f–%.3f) | %s | %.0f → %.0f |%n",
+        pair.name(), threads, fmt(median(base)), fmt(median(cand)), m, Arrays.stream(ratio).min().orElse(0),
+        Arrays.stream(ratio).max().orElse(0), target, median(baseAlloc), median(candAlloc));
   }
 
   static Sample run(Class<?> benchmark, String method, int threads, Settings s) throws RunnerException {
@@ -175,7 +292,7 @@ public final class Bench {
         .measurementTime(TimeValue.milliseconds(s.iterationMillis()))
         .threads(threads)
         .addProfiler(GCProfiler.class)
-        .jvmArgsAppend("-Xms1g", "-Xmx1g")
+        .jvmArgsAppend("-Xms512m", "-Xmx512m")
         .shouldFailOnError(true)
         .verbosity(VerboseMode.SILENT)
         .build();
@@ -183,42 +300,6 @@ public final class Bench {
     RunResult result = results.iterator().next();
     Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
     return new Sample(result.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore());
-  }
-
-  static String table(List<Pair> pairs, int[] threads, Sample[][][][] samples) {
-    StringBuilder b = new StringBuilder();
-    b.append("| comparison | threads | baseline ops/µs (median) | candidate ops/µs (median) | ratio: median "
-        + "(min–max) | target | alloc B/op baseline → candidate |\n");
-    b.append("|---|---:|---:|---:|---:|---:|---:|\n");
-    for (int p = 0; p < pairs.size(); p++) {
-      Pair pair = pairs.get(p);
-      // Redis benchmarks report per millisecond; keep every row in operations per microsecond.
-      double unit = pair.benchmark() == RedisBenchmark.class ? 1e-3 : 1;
-      for (int t = 0; t < threads.length; t++) {
-        Sample[][] rounds = samples[p][t];
-        double[] base = Arrays.stream(rounds).mapToDouble(r -> r[0].score() * unit).toArray();
-        double[] baseAlloc = Arrays.stream(rounds).mapToDouble(r -> r[0].allocPerOp()).toArray();
-        if (pair.candidate() == null) {
-          b.append(String.format(Locale.ROOT, "| %s | %d | %s | – | – | – | %.0f |%n", pair.name(), threads[t],
-              fmt(median(base)), median(baseAlloc)));
-          continue;
-        }
-        double[] cand = Arrays.stream(rounds).mapToDouble(r -> r[1].score() * unit).toArray();
-        double[] candAlloc = Arrays.stream(rounds).mapToDouble(r -> r[1].allocPerOp()).toArray();
-        double[] ratio = new double[rounds.length];
-        for (int i = 0; i < rounds.length; i++) {
-          ratio[i] = cand[i] / base[i];
-        }
-        double m = median(ratio);
-        String target = pair.target() == 0 ? "–"
-            : String.format(Locale.ROOT, "≥ %.1f× %s", pair.target(), m >= pair.target() ? "met" : "**MISSED**");
-        b.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.3f× (%.3f–%.3f) | %s | %.0f → %.0f |%n",
-            pair.name(), threads[t], fmt(median(base)), fmt(median(cand)), m,
-            Arrays.stream(ratio).min().orElse(0), Arrays.stream(ratio).max().orElse(0), target,
-            median(baseAlloc), median(candAlloc)));
-      }
-    }
-    return b.toString();
   }
 
   private static String fmt(double opsPerMicro) {

@@ -68,16 +68,6 @@ public class MemoryBenchmark {
   private BiFunction<String, Executor, CompletableFuture<Object>> asyncLoader;
   private List<List<String>> bulks;
 
-  /** Per-thread cursor over the keys. */
-  @State(Scope.Thread)
-  public static class Cursor {
-    final int[] position = {(int) Thread.currentThread().getId() * 7919};
-
-    int next() {
-      return Keys.next(position);
-    }
-  }
-
   /** Builds the caches and fills them with every key. */
   @Setup(Level.Trial)
   public void setUp() {
@@ -113,64 +103,64 @@ public class MemoryBenchmark {
 
   /** Raw Caffeine: the floor, reported for scale, not a target. */
   @Benchmark
-  public Object caffeineGetIfPresent(Cursor cursor) {
+  public Object caffeineGetIfPresent(KeyCursor cursor) {
     return caffeine.getIfPresent(keys[cursor.next()]);
   }
 
   /** Baseline for {@link #cacheGet}: the thinnest reactive wrapper over Caffeine. */
   @Benchmark
-  public Object monoFromSupplierGetIfPresent(Cursor cursor) {
+  public Object monoFromSupplierGetIfPresent(KeyCursor cursor) {
     String key = keys[cursor.next()];
     return Mono.fromSupplier(() -> caffeine.getIfPresent(key)).block();
   }
 
   /** Candidate: a memory hit through the public API. */
   @Benchmark
-  public Object cacheGet(Cursor cursor) {
+  public Object cacheGet(KeyCursor cursor) {
     return cache.get(keys[cursor.next()]).block();
   }
 
   /** The memory backend read through the SPI, without the core layer: splits {@link #cacheGet}'s cost in two. */
   @Benchmark
-  public Object backendGet(Cursor cursor) {
+  public Object backendGet(KeyCursor cursor) {
     return backend.get(backendKeys[cursor.next()], TYPE).block();
   }
 
   /** Baseline for {@link #cacheGetWithLoader}: the usual recipe, an AsyncCache behind Mono.fromFuture. */
   @Benchmark
-  public Object asyncCacheFromFuture(Cursor cursor) {
+  public Object asyncCacheFromFuture(KeyCursor cursor) {
     return Mono.fromFuture(asyncCache.get(keys[cursor.next()], asyncLoader)).block();
   }
 
   /** Candidate: cachedMono on a fresh hit. */
   @Benchmark
-  public Object cacheGetWithLoader(Cursor cursor) {
+  public Object cacheGetWithLoader(KeyCursor cursor) {
     return cache.get(keys[cursor.next()], loader).block();
   }
 
   /** Baseline for {@link #cachePut}. */
   @Benchmark
-  public Object monoFromRunnablePut(Cursor cursor) {
+  public Object monoFromRunnablePut(KeyCursor cursor) {
     String key = keys[cursor.next()];
     return Mono.fromRunnable(() -> caffeine.put(key, VALUE)).block();
   }
 
   /** Candidate: a write through the public API (overwrites a present key, so the size stays put). */
   @Benchmark
-  public Object cachePut(Cursor cursor) {
+  public Object cachePut(KeyCursor cursor) {
     return cache.put(keys[cursor.next()], VALUE).block();
   }
 
   /** Baseline for {@link #cacheGetAll100}. */
   @Benchmark
-  public Object monoFromSupplierGetAllPresent100(Cursor cursor) {
+  public Object monoFromSupplierGetAllPresent100(KeyCursor cursor) {
     List<String> bulk = bulks.get(cursor.next() % bulks.size());
     return Mono.fromSupplier(() -> caffeine.getAllPresent(bulk)).block();
   }
 
   /** Candidate: getAll of 100 present keys through the public API. */
   @Benchmark
-  public Map<String, String> cacheGetAll100(Cursor cursor) {
+  public Map<String, String> cacheGetAll100(KeyCursor cursor) {
     return cache.getAll(bulks.get(cursor.next() % bulks.size())).block();
   }
 }

@@ -68,16 +68,6 @@ public class RedisBenchmark {
   private CacheManager memoryManager;
   private Cache<String> memory;
 
-  /** Per-thread cursor over the keys. */
-  @State(Scope.Thread)
-  public static class Cursor {
-    final int[] position = {(int) Thread.currentThread().getId() * 7919};
-
-    int next() {
-      return Keys.next(position);
-    }
-  }
-
   static String redisUrl() {
     String url = System.getenv("REDIS_URL");
     return url == null || url.isBlank() ? "redis://127.0.0.1:6379" : url;
@@ -126,14 +116,14 @@ public class RedisBenchmark {
 
   /** Baseline: one GET at a time. */
   @Benchmark
-  public Object lettuceGet1(Cursor cursor) {
+  public Object lettuceGet1(KeyCursor cursor) {
     return redis.get(keys[cursor.next()]).block();
   }
 
   /** Baseline: 64 GETs in flight. */
   @Benchmark
   @OperationsPerInvocation(IN_FLIGHT)
-  public Object lettuceGet64(Cursor cursor) {
+  public Object lettuceGet64(KeyCursor cursor) {
     int base = cursor.next();
     return Flux.range(0, IN_FLIGHT).flatMap(i -> redis.get(keys[(base + i) & Keys.MASK]), IN_FLIGHT)
         .blockLast();
@@ -141,14 +131,14 @@ public class RedisBenchmark {
 
   /** Baseline: one SET with a TTL at a time. */
   @Benchmark
-  public Object lettuceSet1(Cursor cursor) {
+  public Object lettuceSet1(KeyCursor cursor) {
     return redis.set(keys[cursor.next()], VALUE, ttl).block();
   }
 
   /** Baseline: 64 SETs with a TTL in flight. */
   @Benchmark
   @OperationsPerInvocation(IN_FLIGHT)
-  public Object lettuceSet64(Cursor cursor) {
+  public Object lettuceSet64(KeyCursor cursor) {
     int base = cursor.next();
     return Flux.range(0, IN_FLIGHT).flatMap(i -> redis.set(keys[(base + i) & Keys.MASK], VALUE, ttl), IN_FLIGHT)
         .blockLast();
@@ -156,14 +146,14 @@ public class RedisBenchmark {
 
   /** Candidate for {@link #lettuceGet1}: a read through our Redis backend and the public API. */
   @Benchmark
-  public Object cacheGet1(Cursor cursor) {
+  public Object cacheGet1(KeyCursor cursor) {
     return cache.get(cacheKeys[cursor.next()]).block();
   }
 
   /** Candidate for {@link #lettuceGet64}. */
   @Benchmark
   @OperationsPerInvocation(IN_FLIGHT)
-  public Object cacheGet64(Cursor cursor) {
+  public Object cacheGet64(KeyCursor cursor) {
     int base = cursor.next();
     return Flux.range(0, IN_FLIGHT).flatMap(i -> cache.get(cacheKeys[(base + i) & Keys.MASK]), IN_FLIGHT)
         .blockLast();
@@ -171,14 +161,14 @@ public class RedisBenchmark {
 
   /** Candidate for {@link #lettuceSet1}: a write with the policy's TTL. */
   @Benchmark
-  public Object cachePut1(Cursor cursor) {
+  public Object cachePut1(KeyCursor cursor) {
     return cache.put(cacheKeys[cursor.next()], VALUE).block();
   }
 
   /** Candidate for {@link #lettuceSet64}. */
   @Benchmark
   @OperationsPerInvocation(IN_FLIGHT)
-  public Object cachePut64(Cursor cursor) {
+  public Object cachePut64(KeyCursor cursor) {
     int base = cursor.next();
     return Flux.range(0, IN_FLIGHT).flatMap(i -> cache.put(cacheKeys[(base + i) & Keys.MASK], VALUE), IN_FLIGHT)
         .blockLast();
@@ -186,13 +176,13 @@ public class RedisBenchmark {
 
   /** Baseline for {@link #twoLevelGet}: a hit in a memory-only cache, same API and policy. */
   @Benchmark
-  public Object memoryGet(Cursor cursor) {
+  public Object memoryGet(KeyCursor cursor) {
     return memory.get(cacheKeys[cursor.next()]).block();
   }
 
   /** Candidate: a hit in the near (memory) level of a two-level cache over Redis. */
   @Benchmark
-  public Object twoLevelGet(Cursor cursor) {
+  public Object twoLevelGet(KeyCursor cursor) {
     return twoLevel.get(cacheKeys[cursor.next()]).block();
   }
 }
