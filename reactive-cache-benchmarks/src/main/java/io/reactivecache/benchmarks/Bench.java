@@ -70,6 +70,9 @@ public final class Bench {
           MemoryBenchmark.class, "monoFromSupplierGetAllPresent100", "cacheGetAll100", 0, false, false),
       new Pair("(diagnosis) memory backend SPI get vs Mono.fromSupplier(caffeine.getIfPresent)",
           MemoryBenchmark.class, "monoFromSupplierGetIfPresent", "backendGet", 0, false, false),
+      new Pair("(diagnosis) Caffeine configured as our ttl store (expiry, Scheduler ticker, caller-run "
+          + "maintenance) vs plain, both via Mono.fromSupplier", MemoryBenchmark.class,
+          "monoFromSupplierGetIfPresent", "monoFromSupplierGetIfPresentLikeOurs", 0, false, false),
       new Pair("(diagnosis) Mono.fromSupplier(getIfPresent) vs raw caffeine.getIfPresent",
           MemoryBenchmark.class, "caffeineGetIfPresent", "monoFromSupplierGetIfPresent", 0, false, false),
       new Pair("Redis GET, 1 in flight: cache.get vs raw Lettuce GET", RedisBenchmark.class, "lettuceGet1",
@@ -80,6 +83,10 @@ public final class Bench {
           "cachePut1", 0.9, true, false),
       new Pair("Redis SET+TTL, 64 in flight: cache.put vs raw Lettuce SET EX", RedisBenchmark.class,
           "lettuceSet64", "cachePut64", 0.9, true, false),
+      new Pair("(diagnosis) raw Lettuce GET + Mono.timeout vs raw GET, 1 in flight", RedisBenchmark.class,
+          "lettuceGet1", "lettuceGet1Timeout", 0, true, false),
+      new Pair("(diagnosis) raw Lettuce GET + timeout + Resilience4j breaker + retry vs raw GET, 1 in flight",
+          RedisBenchmark.class, "lettuceGet1", "lettuceGet1Guarded", 0, true, false),
       new Pair("two-level hit (memory over Redis) vs memory-only hit", RedisBenchmark.class, "memoryGet",
           "twoLevelGet", 0, true, false));
 

@@ -1,5 +1,9 @@
 package io.reactivecache.benchmarks.jmh;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.github.resilience4j.reactor.retry.RetryOperator;
+import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -61,6 +65,9 @@ public class RedisBenchmark {
   private RedisReactiveCommands<String, String> redis;
   private final SetArgs ttl = SetArgs.Builder.ex(TTL_SECONDS);
   private RedisCacheBackend backend;
+  private final Duration commandTimeout = Duration.ofMillis(500);
+  private final CircuitBreaker breaker = CircuitBreaker.ofDefaults("bench");
+  private final Retry retry = Retry.ofDefaults("bench");
   private CacheManager manager;
   private Cache<String> cache;
   private CacheManager twoLevelManager;
@@ -118,6 +125,21 @@ public class RedisBenchmark {
   @Benchmark
   public Object lettuceGet1(KeyCursor cursor) {
     return redis.get(keys[cursor.next()]).block();
+  }
+
+  /** Diagnosis: a raw GET under Reactor's {@code Mono.timeout}, as our backend wraps each command. */
+  @Benchmark
+  public Object lettuceGet1Timeout(KeyCursor cursor) {
+    return redis.get(keys[cursor.next()]).timeout(commandTimeout).block();
+  }
+
+  /** Diagnosis: a raw GET under timeout, Resilience4j circuit breaker and retry: the operator stack alone. */
+  @Benchmark
+  public Object lettuceGet1Guarded(KeyCursor cursor) {
+    return redis.get(keys[cursor.next()]).timeout(commandTimeout)
+        .transformDeferred(CircuitBreakerOperator.of(breaker))
+        .transformDeferred(RetryOperator.of(retry))
+        .block();
   }
 
   /** Baseline: 64 GETs in flight. */
