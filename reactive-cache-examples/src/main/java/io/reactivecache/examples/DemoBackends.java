@@ -17,9 +17,10 @@ final class DemoBackends {
     if (redisUrl != null && !redisUrl.isBlank()) {
       try {
         CacheManager manager = CacheManager.builder()
-            .backend("redis", "redis", Map.of("url", redisUrl, "namespace", "reactive-cache-demo"))
+            .backend("redis", "redis", Map.of("url", redisUrl, "namespace", "reactive-cache-demo",
+                "commandTimeout", "PT2S", "fallback", "memory"))
             .build();
-        description = "Redis from REDIS_URL";
+        description = "Redis from REDIS_URL, memory fallback while it fails";
         return manager;
       } catch (CacheConfigurationException e) {
         System.out.println("REDIS_URL is set but Redis cannot be used (" + e.getMessage() + "); using memory");
