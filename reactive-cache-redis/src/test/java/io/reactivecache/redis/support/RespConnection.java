@@ -43,6 +43,23 @@ public final class RespConnection implements AutoCloseable {
    * @return the connection, authenticated
    */
   public static RespConnection open(String host, int port, SSLContext tls, String user, String password) {
+    return open(host, port, tls, true, user, password);
+  }
+
+  /**
+   * Opens a connection, choosing whether a TLS server's certificate must name {@code host}.
+   *
+   * @param host the host
+   * @param port the port
+   * @param tls the TLS context trusting the server's CA, or null for plain TCP
+   * @param verifyHost whether to check the certificate's host names (off for admin connections to a server that
+   *     presents a wrong-host certificate on purpose)
+   * @param user the ACL user, or null for the default user
+   * @param password the password, or null for none
+   * @return the connection, authenticated
+   */
+  public static RespConnection open(String host, int port, SSLContext tls, boolean verifyHost, String user,
+      String password) {
     try {
       Socket socket;
       if (tls == null) {
@@ -51,9 +68,11 @@ public final class RespConnection implements AutoCloseable {
       } else {
         SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket();
         ssl.connect(new InetSocketAddress(host, port), 2_000);
-        SSLParameters params = ssl.getSSLParameters();
-        params.setEndpointIdentificationAlgorithm("HTTPS");
-        ssl.setSSLParameters(params);
+        if (verifyHost) {
+          SSLParameters params = ssl.getSSLParameters();
+          params.setEndpointIdentificationAlgorithm("HTTPS");
+          ssl.setSSLParameters(params);
+        }
         ssl.startHandshake();
         socket = ssl;
       }
