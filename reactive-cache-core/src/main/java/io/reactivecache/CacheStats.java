@@ -21,6 +21,8 @@ package io.reactivecache;
  * @param invalidPayloads stored values that could not be used (corrupt, wrong type, wrong key) and counted as misses
  * @param rejectedWrites writes refused by the backend (oversized value, server out of memory)
  * @param fallbacks operations answered by a fallback because the primary backend failed
+ * @param backendFailures backend operations that failed and were absorbed by {@code cachedMono} (a failed read
+ *     served as a miss, a failed write skipped) so that callers still got their value
  * @param size entries held now, or -1 when the backend cannot tell cheaply
  * @param estimatedBytes an estimate of the memory the entries use, or -1 when unknown
  */
@@ -38,10 +40,11 @@ public record CacheStats(
     long invalidPayloads,
     long rejectedWrites,
     long fallbacks,
+    long backendFailures,
     long size,
     long estimatedBytes) {
 
-  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
   /**
    * Returns a snapshot with every counter at zero.
@@ -92,6 +95,7 @@ public record CacheStats(
         invalidPayloads + other.invalidPayloads,
         rejectedWrites + other.rejectedWrites,
         fallbacks + other.fallbacks,
+        backendFailures + other.backendFailures,
         gauge(size, other.size),
         gauge(estimatedBytes, other.estimatedBytes));
   }

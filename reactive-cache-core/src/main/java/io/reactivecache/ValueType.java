@@ -36,9 +36,9 @@ public abstract class ValueType<T> {
     this.rawClass = boxed(rawClassOf(type));
   }
 
-  private ValueType(Class<T> type) {
+  private ValueType(Type type) {
     this.type = type;
-    this.rawClass = boxed(type);
+    this.rawClass = boxed(rawClassOf(type));
   }
 
   /**
@@ -51,6 +51,19 @@ public abstract class ValueType<T> {
   public static <T> ValueType<T> of(Class<T> type) {
     Objects.requireNonNull(type, "type");
     return new ValueType<>(type) {};
+  }
+
+  /**
+   * Returns the value type of a reflective {@link Type} (for frameworks that hold one). The caller vouches that
+   * {@code T} matches {@code type}.
+   *
+   * @param type a class or parameterized type
+   * @param <T> the value's type
+   * @return the value type
+   */
+  public static <T> ValueType<T> ofType(Type type) {
+    Objects.requireNonNull(type, "type");
+    return new ValueType<T>(type) {};
   }
 
   /**

@@ -380,7 +380,7 @@ public final class RedisCacheBackend implements CacheBackend {
             // A gauge that cannot be read now is "unknown" (-1), as CacheStats documents; stats never fail.
             .onErrorReturn(-1L);
     return size.map(n -> new CacheStats(hits.sum(), misses.sum(), puts.sum(), deletes.sum(), evictions.sum(),
-        0, 0, 0, 0, 0, invalidPayloads.sum(), rejectedWrites.sum(), 0, n, -1));
+        0, 0, 0, 0, 0, invalidPayloads.sum(), rejectedWrites.sum(), 0, 0, n, -1));
   }
 
   @Override
@@ -435,6 +435,10 @@ public final class RedisCacheBackend implements CacheBackend {
       closed.set(true);
       return connector.close();
     });
+  }
+
+  RedisSettings settings() {
+    return settings;
   }
 
   @Override

@@ -13,7 +13,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -123,11 +122,12 @@ final class RedisConnector {
         return Mono.empty();
       }
       StatefulRedisConnection<String, byte[]> connection = opened.getAndSet(null);
-      CompletableFuture<Void> closing = connection == null
-          ? CompletableFuture.completedFuture(null) : connection.closeAsync();
       RedisClient client = ownClient.getAndSet(null);
-      return Mono.fromFuture(closing).then(client == null ? Mono.<Void>empty()
-          : Mono.fromFuture(client.shutdownAsync(0, 2, TimeUnit.SECONDS)).then());
+      if (client != null) {
+        // Shutting our client down closes its connections too; closing ours first would make it warn.
+        return Mono.fromFuture(client.shutdownAsync(0, 2, TimeUnit.SECONDS)).then();
+      }
+      return connection == null ? Mono.<Void>empty() : Mono.fromFuture(connection.closeAsync()).then();
     });
   }
 }

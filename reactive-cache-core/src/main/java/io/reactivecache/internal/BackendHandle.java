@@ -1,0 +1,176 @@
+package io.reactivecache.internal;
+
+import io.reactivecache.CacheStats;
+import io.reactivecache.spi.CacheBackend;
+import io.reactivecache.spi.CacheEntry;
+import io.reactivecache.spi.KeyPattern;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * A backend as the manager uses it: every write and invalidation goes through here so that loads in flight
+ * hear of it (a write or invalidation during a load wins over the load's result). Internal.
+ */
+public final class BackendHandle {
+  final CacheBackend backend;
+  final Scheduler clock;
+  final EngineCounters counters = new EngineCounters();
+  final InFlightRegistry inFlight = new InFlightRegistry();
+  final ErrorMemory errors = new ErrorMemory();
+  private final boolean owned;
+
+  /**
+   * Wraps a backend.
+   *
+   * @param backend the backend
+   * @param clock the clock every timestamp is read from
+   * @param owned true if the manager created the backend and must close it
+   */
+  public BackendHandle(CacheBackend backend, Scheduler clock, boolean owned) {
+    this.backend = backend;
+    this.clock = clock;
+    this.owned = owned;
+  }
+
+  /**
+   * Returns the backend.
+   *
+   * @return the backend
+   */
+  public CacheBackend backend() {
+    return backend;
+  }
+
+  /**
+   * Returns the backend's name.
+   *
+   * @return the name
+   */
+  public String name() {
+    return backend.name();
+  }
+
+  /**
+   * Returns the time now from the clock.
+   *
+   * @return epoch milliseconds
+   */
+  public long now() {
+    return clock.now(TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Writes an entry; loads of the key in flight will not store their older result.
+   *
+   * @param key the key
+   * @param entry the entry
+   * @return completes when written
+   */
+  public Mono<Void> put(String key, CacheEntry<?> entry) {
+    return Mono.defer(() -> {
+      inFlight.invalidateKey(key);
+      errors.forget(key);
+      return backend.put(key, entry);
+    });
+  }
+
+  /**
+   * Writes entries; loads of those keys in flight will not store their older results.
+   *
+   * @param entries the entries by key
+   * @return completes when written
+   */
+  public Mono<Void> putAll(Map<String, ? extends CacheEntry<?>> entries) {
+    return Mono.defer(() -> {
+      entries.keySet().forEach(key -> {
+        inFlight.invalidateKey(key);
+        errors.forget(key);
+      });
+      return backend.putAll(entries);
+    });
+  }
+
+  /**
+   * Deletes a key, and invalidates its loads in flight.
+   *
+   * @param key the key
+   * @return true if an entry was removed
+   */
+  public Mono<Boolean> delete(String key) {
+    return Mono.defer(() -> {
+      inFlight.invalidateKey(key);
+      errors.forget(key);
+      return backend.delete(key);
+    });
+  }
+
+  /**
+   * Deletes keys matching a pattern, and invalidates matching loads in flight.
+   *
+   * @param pattern the pattern
+   * @return how many entries were removed
+   */
+  public Mono<Long> deletePattern(KeyPattern pattern) {
+    return Mono.defer(() -> {
+      inFlight.invalidatePattern(pattern);
+      errors.forgetAll();
+      return backend.deletePattern(pattern);
+    });
+  }
+
+  /**
+   * Removes entries tagged with a model, and invalidates loads in flight carrying it.
+   *
+   * @param tag the tag
+   * @return how many entries were removed
+   */
+  public Mono<Long> invalidateTag(String tag) {
+    return Mono.defer(() -> {
+      inFlight.invalidateTag(tag);
+      errors.forgetAll();
+      return backend.invalidateTag(tag);
+    });
+  }
+
+  /**
+   * Clears the backend, and invalidates every load in flight.
+   *
+   * @return completes when cleared
+   */
+  public Mono<Void> clear() {
+    return Mono.defer(() -> {
+      inFlight.invalidateAll();
+      errors.forgetAll();
+      return backend.clear();
+    });
+  }
+
+  /**
+   * Returns the backend's counters plus the engine's.
+   *
+   * @return the combined snapshot
+   */
+  public Mono<CacheStats> stats() {
+    return backend.stats().map(counters::addTo);
+  }
+
+  /**
+   * Returns the engine's counters alone, as a snapshot.
+   *
+   * @return the engine's counters
+   */
+  public CacheStats engineStats() {
+    return counters.addTo(CacheStats.empty());
+  }
+
+  /**
+   * Closes the backend if the manager created it; a borrowed backend is left open.
+   *
+   * @return completes when closed
+   */
+  public Mono<Void> close() {
+    return owned ? backend.close() : Mono.empty();
+  }
+}

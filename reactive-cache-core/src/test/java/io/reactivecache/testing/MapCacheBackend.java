@@ -1,0 +1,196 @@
+package io.reactivecache.testing;
+
+import io.reactivecache.CacheBackendException;
+import io.reactivecache.CacheStats;
+import io.reactivecache.ValueType;
+import io.reactivecache.spi.CacheBackend;
+import io.reactivecache.spi.CacheEntry;
+import io.reactivecache.spi.KeyPattern;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The simplest correct backend: an unbounded map, for core's own tests and as the reference the contract suite
+ * is checked against. It can be made to fail on demand ({@link #failWith}), to inject backend faults.
+ */
+public final class MapCacheBackend implements CacheBackend {
+  private final String name;
+  private final Scheduler clock;
+  private final Optional<Duration> defaultTtl;
+  private final Map<String, CacheEntry<?>> entries = new ConcurrentHashMap<>();
+  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong hits = new AtomicLong();
+  private final AtomicLong misses = new AtomicLong();
+  private final AtomicLong puts = new AtomicLong();
+  private final AtomicLong deletes = new AtomicLong();
+  private final AtomicLong invalid = new AtomicLong();
+  /** Counts every operation that reached the backend, failed or not. */
+  public final AtomicLong operations = new AtomicLong();
+
+  /**
+   * Creates the backend.
+   *
+   * @param name its name
+   * @param clock its clock
+   * @param defaultTtl the default TTL, or null
+   */
+  public MapCacheBackend(String name, Scheduler clock, Duration defaultTtl) {
+    this.name = name;
+    this.clock = clock;
+    this.defaultTtl = Optional.ofNullable(defaultTtl);
+  }
+
+  /**
+   * Makes every operation fail with the given error, or work again with null.
+   *
+   * @param error the error, or null
+   */
+  public void failWith(RuntimeException error) {
+    failure.set(error);
+  }
+
+  /**
+   * Returns the raw entry stored under a key, expired or not, for assertions.
+   *
+   * @param key the key
+   * @return the entry, or null
+   */
+  public CacheEntry<?> raw(String key) {
+    return entries.get(key);
+  }
+
+  /**
+   * Returns the number of entries held, expired ones included.
+   *
+   * @return the count
+   */
+  public int rawSize() {
+    return entries.size();
+  }
+
+  private long now() {
+    return clock.now(TimeUnit.MILLISECONDS);
+  }
+
+  private <R> Mono<R> op(java.util.function.Supplier<R> action) {
+    return Mono.fromSupplier(() -> {
+      operations.incrementAndGet();
+      if (closed.get()) {
+        throw new CacheBackendException(name, "closed: create a new backend");
+      }
+      RuntimeException error = failure.get();
+      if (error != null) {
+        throw error;
+      }
+      return action.get();
+    });
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Optional<Duration> defaultTtl() {
+    return defaultTtl;
+  }
+
+  @Override
+  public <T> Mono<CacheEntry<T>> get(String key, ValueType<T> type) {
+    return op(() -> {
+      CacheEntry<?> entry = entries.get(key);
+      if (entry == null || entry.freshness(now()) == CacheEntry.Freshness.EXPIRED) {
+        misses.incrementAndGet();
+        return null;
+      }
+      if (!entry.isAbsent() && !type.isInstance(entry.value())) {
+        invalid.incrementAndGet();
+        misses.incrementAndGet();
+        return null;
+      }
+      hits.incrementAndGet();
+      return entry.<T>retype();
+    });
+  }
+
+  @Override
+  public Mono<Void> put(String key, CacheEntry<?> entry) {
+    return op(() -> {
+      if (entry.freshness(now()) != CacheEntry.Freshness.EXPIRED) {
+        entries.put(key, entry);
+        puts.incrementAndGet();
+      }
+      return null;
+    }).then();
+  }
+
+  @Override
+  public Mono<Boolean> delete(String key) {
+    return op(() -> {
+      boolean removed = entries.remove(key) != null;
+      if (removed) {
+        deletes.incrementAndGet();
+      }
+      return removed;
+    });
+  }
+
+  @Override
+  public Mono<Boolean> exists(String key) {
+    return op(() -> {
+      CacheEntry<?> entry = entries.get(key);
+      return entry != null && entry.freshness(now()) != CacheEntry.Freshness.EXPIRED;
+    });
+  }
+
+  @Override
+  public Mono<Void> clear() {
+    return op(() -> {
+      deletes.addAndGet(entries.size());
+      entries.clear();
+      return null;
+    }).then();
+  }
+
+  @Override
+  public Mono<Long> deletePattern(KeyPattern pattern) {
+    return op(() -> removeWhere((key, entry) -> pattern.matches(key)));
+  }
+
+  @Override
+  public Mono<Long> invalidateTag(String tag) {
+    return op(() -> removeWhere((key, entry) -> entry.tags().contains(tag)));
+  }
+
+  private long removeWhere(java.util.function.BiPredicate<String, CacheEntry<?>> which) {
+    long removed = 0;
+    for (Map.Entry<String, CacheEntry<?>> e : entries.entrySet()) {
+      if (which.test(e.getKey(), e.getValue()) && entries.remove(e.getKey(), e.getValue())) {
+        removed++;
+      }
+    }
+    deletes.addAndGet(removed);
+    return removed;
+  }
+
+  @Override
+  public Mono<CacheStats> stats() {
+    return op(() -> new CacheStats(hits.get(), misses.get(), puts.get(), deletes.get(), 0, 0, 0, 0, 0, 0,
+        invalid.get(), 0, 0, 0, entries.size(), -1));
+  }
+
+  @Override
+  public Mono<Void> close() {
+    return Mono.fromRunnable(() -> closed.set(true));
+  }
+}
