@@ -138,6 +138,11 @@ public final class TcpProxy implements AutoCloseable {
     daemon("tcp-proxy-" + id + "-flap", this::flapLoop).start();
   }
 
+  /** Goes down until {@link #passThrough()}: open connections are reset, new ones refused. */
+  public void down() {
+    flap(Duration.ofDays(1));
+  }
+
   /** Resets every open connection now; new connections are still accepted. */
   public void resetAll() {
     connections.forEach(Connection::reset);
