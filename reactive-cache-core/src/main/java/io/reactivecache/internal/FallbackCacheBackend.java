@@ -67,8 +67,8 @@ public final class FallbackCacheBackend implements CacheBackend {
   private <R> Mono<R> read(Function<CacheBackend, Mono<R>> operation) {
     return Mono.defer(() -> {
       if (journal.inOutage()) {
-        tryRecover();
-        return onFallback(operation);
+        // Recovery is tried once this operation is done, so it never races the operation it was started by.
+        return onFallback(operation).doFinally(signal -> tryRecover());
       }
       return operation.apply(primary).onErrorResume(error -> {
         outageReason.set(String.valueOf(error.getMessage()));
@@ -85,26 +85,31 @@ public final class FallbackCacheBackend implements CacheBackend {
   private <R> Mono<R> write(Function<CacheBackend, Mono<R>> operation, OutageJournal.Entry invalidation) {
     return Mono.defer(() -> {
       if (journal.recordIfOutage(invalidation)) {
-        tryRecover();
-        return onFallback(operation);
+        return onFallback(operation).doFinally(signal -> {
+          journal.fallbackWriteDone();
+          tryRecover();
+        });
       }
       return operation.apply(primary).onErrorResume(error -> {
         outageReason.set(String.valueOf(error.getMessage()));
         journal.recordFailure(invalidation);
-        return onFallback(operation);
+        return onFallback(operation).doFinally(signal -> journal.fallbackWriteDone());
       });
     });
   }
 
   private <R> Mono<R> onFallback(Function<CacheBackend, Mono<R>> operation) {
-    fallbacks.increment();
-    return operation.apply(fallback);
+    return Mono.defer(() -> {
+      fallbacks.increment();
+      return operation.apply(fallback);
+    });
   }
 
   /**
-   * Starts a recovery attempt if none runs. The attempt runs in the background — the caller is served by the
+   * Starts a recovery attempt if none runs. The attempt runs in the background — callers are served by the
    * fallback meanwhile —: it replays the journal, proves the primary answers, clears the fallback, then ends the
-   * outage if nothing new was journaled (else the next operation replays the rest).
+   * outage if nothing new was journaled and no write reached the fallback since the clear (else the next
+   * operation, or the write still in flight when it finishes, starts another attempt).
    */
   private void tryRecover() {
     if (!recovering.compareAndSet(false, true)) {
@@ -114,7 +119,10 @@ public final class FallbackCacheBackend implements CacheBackend {
     Flux.fromIterable(pending)
         .concatMap(entry -> entry.applyTo(primary))
         .then(Mono.defer(() -> primary.exists(RECOVERY_PROBE_KEY)))
-        .then(Mono.defer(fallback::clear))
+        .then(Mono.defer(() -> {
+          journal.fallbackClearing();
+          return fallback.clear();
+        }))
         .subscribe(
             ignored -> {},
             error -> {
