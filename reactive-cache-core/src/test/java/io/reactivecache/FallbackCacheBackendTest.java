@@ -283,6 +283,20 @@ class FallbackCacheBackendTest {
   }
 
   @Test
+  void countersNeverGoBackDuringAnOutage() {
+    put(backend, "k", "v");
+    expectValue("k", "v");
+    expectValue("k", "v");
+    CacheStats before = backend.stats().block(TIMEOUT);
+    failPrimary();
+    expectMiss("k");
+    CacheStats during = backend.stats().block(TIMEOUT);
+    assertThat(during.hits()).as("the primary's hits are still counted").isGreaterThanOrEqualTo(before.hits());
+    assertThat(during.puts()).isGreaterThanOrEqualTo(before.puts());
+    assertThat(during.misses()).isGreaterThan(before.misses());
+  }
+
+  @Test
   void getAllDuringAnOutageReadsTheFallback() {
     failPrimary();
     put(backend, "a", "1");

@@ -37,6 +37,7 @@ public final class FallbackCacheBackend implements CacheBackend {
   private final AtomicBoolean recovering = new AtomicBoolean();
   private final AtomicReference<String> outageReason = new AtomicReference<>("");
   private final LongAdder fallbacks = new LongAdder();
+  private final AtomicReference<CacheStats> lastPrimaryStats = new AtomicReference<>(CacheStats.empty());
 
   /**
    * Composes a primary and a fallback.
@@ -186,7 +187,11 @@ public final class FallbackCacheBackend implements CacheBackend {
 
   @Override
   public Mono<CacheStats> stats() {
-    Mono<CacheStats> primaryStats = primary.stats().onErrorReturn(CacheStats.empty());
+    // Counters only grow: while the primary cannot answer, its last snapshot stands in for it, else every
+    // counter (and the meters reading them) would drop to the fallback's alone and jump back on recovery.
+    Mono<CacheStats> primaryStats = primary.stats()
+        .doOnNext(lastPrimaryStats::set)
+        .onErrorResume(error -> Mono.fromSupplier(lastPrimaryStats::get));
     return primaryStats.zipWith(fallback.stats(), (main, spare) -> main.plus(spare).plus(new CacheStats(
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, fallbacks.sum(), 0, 0, 0)));
   }
