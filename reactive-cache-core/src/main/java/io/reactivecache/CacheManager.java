@@ -439,17 +439,27 @@ public final class CacheManager {
      * @param type the backend type
      * @param name the backend's name
      * @param options the backend's options (for Redis: url, namespace, ...); common ones: {@code maximumSize},
-     *     {@code defaultTtl} (ISO-8601, e.g. PT5M), {@code strategy}
+     *     {@code defaultTtl} (ISO-8601, e.g. PT5M), {@code strategy}, and {@code fallback}: the type of a backend
+     *     (such as {@code memory}) to serve from while this one fails, composed with
+     *     {@link CacheBackends#withFallback} (the seed's {@code enable_fallback})
      * @return this builder
      */
     public Builder backend(String type, String name, Map<String, String> options) {
+      Map<String, String> copy = Map.copyOf(options);
       backends.add(clock -> {
-        Map<String, String> rest = new LinkedHashMap<>(options);
+        Map<String, String> rest = new LinkedHashMap<>(copy);
         long maximumSize = parseLong("maximumSize", rest.remove("maximumSize"), 10_000);
         Optional<Duration> ttl = Optional.ofNullable(rest.remove("defaultTtl")).map(text -> parseDuration(text));
         Strategy strategy = Optional.ofNullable(rest.remove("strategy")).map(Strategy::parse).orElse(Strategy.TTL);
-        return new Pending(provider(type).create(new BackendSettings(name, maximumSize, ttl, strategy, clock,
-            rest)), true);
+        String fallbackType = rest.remove("fallback");
+        CacheBackend primary = provider(type).create(new BackendSettings(name, maximumSize, ttl, strategy, clock,
+            rest));
+        if (fallbackType == null || fallbackType.isBlank()) {
+          return new Pending(primary, true);
+        }
+        CacheBackend fallback = provider(fallbackType.trim()).create(new BackendSettings(name + "-fallback",
+            maximumSize, ttl, strategy, clock, Map.of()));
+        return new Pending(CacheBackends.withFallback(primary, fallback), true);
       });
       return this;
     }

@@ -6,6 +6,7 @@ import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
@@ -70,9 +71,8 @@ public final class BackendHandle {
    */
   public Mono<Void> put(String key, CacheEntry<?> entry) {
     return Mono.defer(() -> {
-      inFlight.invalidateKey(key);
       errors.forget(key);
-      return backend.put(key, entry);
+      return inFlight.invalidateKey(key).then(backend.put(key, entry));
     });
   }
 
@@ -84,11 +84,8 @@ public final class BackendHandle {
    */
   public Mono<Void> putAll(Map<String, ? extends CacheEntry<?>> entries) {
     return Mono.defer(() -> {
-      entries.keySet().forEach(key -> {
-        inFlight.invalidateKey(key);
-        errors.forget(key);
-      });
-      return backend.putAll(entries);
+      entries.keySet().forEach(errors::forget);
+      return Flux.fromIterable(entries.keySet()).flatMap(inFlight::invalidateKey).then(backend.putAll(entries));
     });
   }
 
@@ -100,9 +97,8 @@ public final class BackendHandle {
    */
   public Mono<Boolean> delete(String key) {
     return Mono.defer(() -> {
-      inFlight.invalidateKey(key);
       errors.forget(key);
-      return backend.delete(key);
+      return inFlight.invalidateKey(key).then(backend.delete(key));
     });
   }
 
@@ -114,9 +110,8 @@ public final class BackendHandle {
    */
   public Mono<Long> deletePattern(KeyPattern pattern) {
     return Mono.defer(() -> {
-      inFlight.invalidatePattern(pattern);
       errors.forgetAll();
-      return backend.deletePattern(pattern);
+      return inFlight.invalidatePattern(pattern).then(backend.deletePattern(pattern));
     });
   }
 
@@ -128,9 +123,8 @@ public final class BackendHandle {
    */
   public Mono<Long> invalidateTag(String tag) {
     return Mono.defer(() -> {
-      inFlight.invalidateTag(tag);
       errors.forgetAll();
-      return backend.invalidateTag(tag);
+      return inFlight.invalidateTag(tag).then(backend.invalidateTag(tag));
     });
   }
 
@@ -141,9 +135,8 @@ public final class BackendHandle {
    */
   public Mono<Void> clear() {
     return Mono.defer(() -> {
-      inFlight.invalidateAll();
       errors.forgetAll();
-      return backend.clear();
+      return inFlight.invalidateAll().then(backend.clear());
     });
   }
 

@@ -12,19 +12,27 @@ import reactor.core.publisher.Sinks;
  *
  * <p>The result is held in a {@link Sinks.One}, so a caller that joins late still gets it. The load is cancelled
  * only when its last caller cancels (rule 2): callers are reference-counted, and the count is closed (set to -1)
- * at the moment it drops to zero, so nobody can join a load that is being cancelled. An invalidation of the key
- * while the load runs {@linkplain #invalidate() marks} it, and its result is then delivered but not stored
- * (rule 5).
+ * at the moment it drops to zero, so nobody can join a load that is being cancelled.
+ *
+ * <p>Writes and invalidations of the key win over the load's result (rule 5). The store state is one atomic
+ * value, so "may I store?" and "I invalidate you" cannot interleave: an invalidation that comes first stops the
+ * store; one that comes while the store is under way waits for it to land ({@link #invalidate()} returns that
+ * wait), so the invalidation's own write or delete always lands last.
  */
 final class InFlightLoad {
   private static final int CLOSED = -1;
+  private static final int LOADING = 0;
+  private static final int STORING = 1;
+  private static final int INVALIDATED = 2;
+  private static final int STORED = 3;
 
   final String key;
   final Set<String> tags;
   private final Sinks.One<Object> result = Sinks.one();
   private final AtomicInteger callers = new AtomicInteger();
   private final Disposable.Swap upstream = Disposables.swap();
-  private volatile boolean invalidated;
+  private final AtomicInteger storeState = new AtomicInteger(LOADING);
+  private final Sinks.Empty<Void> stored = Sinks.empty();
   private volatile boolean done;
 
   InFlightLoad(String key, Set<String> tags) {
@@ -60,12 +68,35 @@ final class InFlightLoad {
     return result.asMono();
   }
 
-  void invalidate() {
-    invalidated = true;
+  /**
+   * Marks the load invalidated.
+   *
+   * @return completes once a store already under way has landed (at once if none is)
+   */
+  Mono<Void> invalidate() {
+    for (;;) {
+      int state = storeState.get();
+      if (state == LOADING) {
+        if (storeState.compareAndSet(LOADING, INVALIDATED)) {
+          return Mono.empty();
+        }
+      } else if (state == STORING) {
+        return stored.asMono();
+      } else {
+        return Mono.empty();
+      }
+    }
   }
 
-  boolean isInvalidated() {
-    return invalidated;
+  /** Claims the right to store the result; false if the key was written or invalidated meanwhile. */
+  boolean beginStore() {
+    return storeState.compareAndSet(LOADING, STORING);
+  }
+
+  /** Signals that the store landed (or failed), releasing invalidations waiting for it. */
+  void endStore() {
+    storeState.set(STORED);
+    stored.tryEmitEmpty();
   }
 
   boolean isDone() {

@@ -2,9 +2,12 @@ package io.reactivecache.internal;
 
 import io.reactivecache.ValueType;
 import io.reactivecache.spi.KeyPattern;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import reactor.core.publisher.Mono;
 
 /**
  * The loads in flight on one backend, by key and expected type, so that invalidations reach them. Internal.
@@ -57,34 +60,43 @@ final class InFlightRegistry {
     unshared.remove(load);
   }
 
-  /** Marks loads of one key: their results are delivered but not stored. */
-  void invalidateKey(String key) {
-    invalidateWhere(load -> load.key.equals(key));
+  /**
+   * Marks loads of one key: their results are delivered but not stored.
+   *
+   * @return completes once stores already under way have landed, so the caller's own write lands after them
+   */
+  Mono<Void> invalidateKey(String key) {
+    return invalidateWhere(load -> load.key.equals(key));
   }
 
-  void invalidatePattern(KeyPattern pattern) {
-    invalidateWhere(load -> pattern.matches(load.key));
+  Mono<Void> invalidatePattern(KeyPattern pattern) {
+    return invalidateWhere(load -> pattern.matches(load.key));
   }
 
-  void invalidateTag(String tag) {
-    invalidateWhere(load -> load.tags.contains(tag));
+  Mono<Void> invalidateTag(String tag) {
+    return invalidateWhere(load -> load.tags.contains(tag));
   }
 
-  void invalidateAll() {
-    invalidateWhere(load -> true);
+  Mono<Void> invalidateAll() {
+    return invalidateWhere(load -> true);
   }
 
-  private void invalidateWhere(Predicate<InFlightLoad> which) {
+  private Mono<Void> invalidateWhere(Predicate<InFlightLoad> which) {
+    if (loads.isEmpty() && unshared.isEmpty()) {
+      return Mono.empty();
+    }
     // Few loads are ever in flight at once, so a scan is cheaper than an index kept on every load.
+    List<Mono<Void>> storesUnderWay = new ArrayList<>();
     for (InFlightLoad load : loads.values()) {
       if (which.test(load)) {
-        load.invalidate();
+        storesUnderWay.add(load.invalidate());
       }
     }
     for (InFlightLoad load : unshared) {
       if (which.test(load)) {
-        load.invalidate();
+        storesUnderWay.add(load.invalidate());
       }
     }
+    return Mono.when(storesUnderWay);
   }
 }

@@ -174,27 +174,28 @@ public final class LoadEngine<T> {
   }
 
   /**
-   * Stores a loaded value unless the key was written or invalidated meanwhile, then retires the load. A write
-   * or invalidation that lands while our put is on its way is caught by the check after the put, which deletes
-   * what we wrote.
+   * Stores a loaded value unless the key was written or invalidated meanwhile, then retires the load. The store
+   * runs in the background: callers already have the value.
    */
   private void store(String key, Object value, InFlightLoad load, Runnable retire) {
-    CacheEntry<?> entry = shouldStore(value, load) ? newEntry(value, tagsOf(load)) : null;
-    Mono<Void> write = entry == null ? Mono.empty()
-        : handle.backend.put(key, entry)
-            .then(Mono.defer(() -> load.isInvalidated() ? handle.backend.delete(key).then() : Mono.<Void>empty()))
-            .onErrorResume(error -> {
-              handle.counters.backendFailures.increment();
-              return Mono.empty();
-            });
-    write.doFinally(signal -> retire.run()).subscribe();
+    if (!policyAllowsStoring(value) || !load.beginStore()) {
+      retire.run();
+      return;
+    }
+    handle.backend.put(key, newEntry(value, tagsOf(load)))
+        .onErrorResume(error -> {
+          handle.counters.backendFailures.increment();
+          return Mono.empty();
+        })
+        .doFinally(signal -> {
+          load.endStore();
+          retire.run();
+        })
+        .subscribe();
   }
 
   @SuppressWarnings("unchecked")
-  private boolean shouldStore(Object value, InFlightLoad load) {
-    if (load.isInvalidated()) {
-      return false;
-    }
+  private boolean policyAllowsStoring(Object value) {
     if (value == ABSENT) {
       return !policy.emptyTtl().isZero();
     }

@@ -1,0 +1,64 @@
+package io.reactivecache.memory.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps what depends on the set of stored entries — tag index, memory estimate, eviction count, number of entries
+ * that can expire — in step with the store, by hearing every change inside the store's critical section.
+ */
+public final class Bookkeeping implements StoreListener {
+  private final TagIndex tags;
+  private final Counters counters;
+  private final AtomicLong bytes = new AtomicLong();
+  private final AtomicLong expiring = new AtomicLong();
+
+  /**
+   * Creates the bookkeeping.
+   *
+   * @param tags the tag index to maintain
+   * @param counters the counters to count evictions in
+   */
+  public Bookkeeping(TagIndex tags, Counters counters) {
+    this.tags = tags;
+    this.counters = counters;
+  }
+
+  @Override
+  public void added(Stored stored) {
+    tags.add(stored);
+    bytes.addAndGet(stored.estimatedBytes());
+    if (stored.expires()) {
+      expiring.incrementAndGet();
+    }
+  }
+
+  @Override
+  public void removed(Stored stored, RemovalCause cause) {
+    tags.remove(stored);
+    bytes.addAndGet(-stored.estimatedBytes());
+    if (stored.expires()) {
+      expiring.decrementAndGet();
+    }
+    if (cause.isEviction()) {
+      counters.evicted();
+    }
+  }
+
+  /**
+   * Returns the memory estimate of the entries held.
+   *
+   * @return bytes
+   */
+  public long estimatedBytes() {
+    return bytes.get();
+  }
+
+  /**
+   * Returns how many held entries have a finite expiry: while there are none, no cleanup needs to run.
+   *
+   * @return the count
+   */
+  public long expiringEntries() {
+    return expiring.get();
+  }
+}

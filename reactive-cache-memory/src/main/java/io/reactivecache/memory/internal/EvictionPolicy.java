@@ -1,0 +1,20 @@
+package io.reactivecache.memory.internal;
+
+/** The order in which a {@link LockedStore} evicts; called under the store's monitor, every method O(1). */
+interface EvictionPolicy {
+
+  /** A node entered the store. */
+  void admitted(Node node);
+
+  /** A node was read or overwritten. */
+  void accessed(Node node);
+
+  /** A node left the store. */
+  void removed(Node node);
+
+  /** Returns the node to evict next, or null when empty. */
+  Node victim();
+
+  /** Forgets every node. */
+  void clear();
+}

@@ -1,0 +1,33 @@
+package io.reactivecache.memory.internal;
+
+/** Exact least-recently-used order: one recency list, least recent at the head. */
+final class LruPolicy implements EvictionPolicy {
+  private final Node order = Node.sentinel();
+
+  @Override
+  public void admitted(Node node) {
+    node.linkBefore(order);
+  }
+
+  @Override
+  public void accessed(Node node) {
+    node.unlink();
+    node.linkBefore(order);
+  }
+
+  @Override
+  public void removed(Node node) {
+    node.unlink();
+  }
+
+  @Override
+  public Node victim() {
+    return order.next == order ? null : order.next;
+  }
+
+  @Override
+  public void clear() {
+    order.prev = order;
+    order.next = order;
+  }
+}

@@ -1,0 +1,431 @@
+package io.reactivecache.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.reactivecache.CacheConfigurationException;
+import io.reactivecache.Strategy;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Entry point of the Redis backend: {@code RedisCache.builder()...build()} returns a {@link RedisCacheBackend}.
+ *
+ * <pre>{@code
+ * CacheBackend redis = RedisCache.builder()
+ *     .url("redis://user:secret@redis.internal:6379/0")
+ *     .namespace("orders-service")
+ *     .defaultTtl(Duration.ofMinutes(5))
+ *     .build();
+ * }</pre>
+ *
+ * <p>Building validates every option at once and opens nothing: the connection is made on first use, so an
+ * application starts even while Redis is down (operations then fail fast with a
+ * {@link io.reactivecache.CacheBackendException}, which a fallback backend can absorb).
+ */
+public final class RedisCache {
+  /** The largest value Redis accepts in one string, 512 MiB. */
+  static final int REDIS_MAX_VALUE = 512 * 1024 * 1024;
+
+  private RedisCache() {}
+
+  /**
+   * Returns a builder with the documented defaults.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Configures a {@link RedisCacheBackend}. Not thread-safe; {@link #build()} validates and copies the options,
+   * so a builder may be reused.
+   */
+  public static final class Builder {
+    private String name = "redis";
+    private String url = "redis://localhost:6379/0";
+    private String namespace = "reactive-cache";
+    private Duration commandTimeout = Duration.ofMillis(500);
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private int retryAttempts = 3;
+    private Duration retryBackoff = Duration.ofMillis(50);
+    private int circuitBreakerThreshold = 5;
+    private Duration circuitBreakerWaitDuration = Duration.ofSeconds(5);
+    private int maxConnections = 20;
+    private int maxValueBytes = 1_048_576;
+    private int maxNestingDepth = 500;
+    private Strategy strategy = Strategy.TTL;
+    private String strategyName;
+    private long maximumSize = 10_000;
+    private Duration defaultTtl;
+    private Scheduler clock = Schedulers.parallel();
+    private JsonMapper jsonMapper;
+    private RedisClient redisClient;
+
+    private Builder() {}
+
+    /**
+     * Sets the backend's name, unique within a cache manager. Default {@code "redis"}.
+     *
+     * @param name a non-blank name
+     * @return this builder
+     */
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Sets where Redis is: {@code redis://[user:password@]host[:port][/database]}, or {@code rediss://} for TLS
+     * with certificate and host name verification. Default {@code redis://localhost:6379/0}. The password is
+     * never shown in messages, logs or {@code toString()}.
+     *
+     * @param url the Redis URL
+     * @return this builder
+     */
+    public Builder url(String url) {
+      this.url = url;
+      return this;
+    }
+
+    /**
+     * Sets the namespace: the prefix of every Redis key this backend creates, and the limit of what
+     * {@code clear()} and pattern deletes can reach. Default {@code "reactive-cache"}.
+     *
+     * @param namespace a non-empty text without control characters
+     * @return this builder
+     */
+    public Builder namespace(String namespace) {
+      this.namespace = namespace;
+      return this;
+    }
+
+    /**
+     * Sets how long one attempt of a command may take before it fails with a timeout. Default 500 ms.
+     *
+     * @param commandTimeout a positive duration
+     * @return this builder
+     */
+    public Builder commandTimeout(Duration commandTimeout) {
+      this.commandTimeout = commandTimeout;
+      return this;
+    }
+
+    /**
+     * Sets how long opening a connection may take. Default 2 s.
+     *
+     * @param connectTimeout a positive duration
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /**
+     * Sets how many times a command is tried in all, the first attempt included: 1 means no retry. Only
+     * transient failures (timeouts, lost connections, {@code LOADING}, {@code BUSY}, {@code TRYAGAIN}) are
+     * retried. Default 3.
+     *
+     * @param retryAttempts at least 1
+     * @return this builder
+     */
+    public Builder retryAttempts(int retryAttempts) {
+      this.retryAttempts = retryAttempts;
+      return this;
+    }
+
+    /**
+     * Sets the wait before the first retry; later waits double, each randomised by ±50% so that instances do
+     * not retry in step. Default 50 ms.
+     *
+     * @param retryBackoff a positive duration
+     * @return this builder
+     */
+    public Builder retryBackoff(Duration retryBackoff) {
+      this.retryBackoff = retryBackoff;
+      return this;
+    }
+
+    /**
+     * Sets how many consecutive failed calls open the circuit breaker, after which calls fail at once without
+     * touching Redis until the wait duration passes. Default 5.
+     *
+     * @param threshold at least 1
+     * @return this builder
+     */
+    public Builder circuitBreakerThreshold(int threshold) {
+      this.circuitBreakerThreshold = threshold;
+      return this;
+    }
+
+    /**
+     * Sets how long the breaker stays open before it lets a probe call through (half-open). Default 5 s.
+     *
+     * @param waitDuration a positive duration
+     * @return this builder
+     */
+    public Builder circuitBreakerWaitDuration(Duration waitDuration) {
+      this.circuitBreakerWaitDuration = waitDuration;
+      return this;
+    }
+
+    /**
+     * Sets the most connections the backend may open. Every command this backend sends is multiplexed over one
+     * shared connection, so today one is opened; the bound is kept for commands that would need their own.
+     * Default 20.
+     *
+     * @param maxConnections at least 1
+     * @return this builder
+     */
+    public Builder maxConnections(int maxConnections) {
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * Sets the largest encoded entry written; a larger one is not written and is counted in
+     * {@code rejectedWrites}. Also bounds what is decoded on read. Default 1 MiB.
+     *
+     * @param maxValueBytes between 64 bytes and 512 MiB
+     * @return this builder
+     */
+    public Builder maxValueBytes(int maxValueBytes) {
+      this.maxValueBytes = maxValueBytes;
+      return this;
+    }
+
+    /**
+     * Sets the deepest JSON nesting accepted on read; deeper payloads are misses. Default 500.
+     *
+     * @param maxNestingDepth at least 1
+     * @return this builder
+     */
+    public Builder maxNestingDepth(int maxNestingDepth) {
+      this.maxNestingDepth = maxNestingDepth;
+      return this;
+    }
+
+    /**
+     * Sets the eviction strategy. {@code TTL} (default) relies on Redis expiry and Redis's own memory policy;
+     * {@code LRU} and {@code LFU} bound the namespace to {@link #maximumSize(long)} entries on the server, shared
+     * by every instance using the namespace.
+     *
+     * @param strategy the strategy
+     * @return this builder
+     */
+    public Builder strategy(Strategy strategy) {
+      this.strategy = strategy;
+      this.strategyName = null;
+      return this;
+    }
+
+    /**
+     * Sets the eviction strategy by name: {@code ttl}, {@code lru} or {@code lfu} (any case); an unknown name
+     * fails in {@link #build()}.
+     *
+     * @param strategy the strategy's name
+     * @return this builder
+     */
+    public Builder strategy(String strategy) {
+      this.strategyName = strategy == null ? "null" : strategy;
+      return this;
+    }
+
+    /**
+     * Sets the most entries the namespace holds under {@code LRU} / {@code LFU}, enforced on the server. Not
+     * used by {@code TTL}. Default 10,000.
+     *
+     * @param maximumSize at least 1
+     * @return this builder
+     */
+    public Builder maximumSize(long maximumSize) {
+      this.maximumSize = maximumSize;
+      return this;
+    }
+
+    /**
+     * Sets the time to live of values written without one. Default: none (kept until deleted or evicted).
+     *
+     * @param defaultTtl a positive duration, or null for none
+     * @return this builder
+     */
+    public Builder defaultTtl(Duration defaultTtl) {
+      this.defaultTtl = defaultTtl;
+      return this;
+    }
+
+    /**
+     * Sets the clock: {@code clock.now(MILLISECONDS)} is the time used for freshness and expiry. Default
+     * {@link Schedulers#parallel()}. Timeouts and retry delays always use real time.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Scheduler clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Lends a Jackson mapper (for its modules and naming settings). The backend reads with a strict copy of
+     * it (unknown properties and scalar coercion refused) under its own read limits, and never enables
+     * default typing. Default: a plain mapper.
+     *
+     * @param jsonMapper the mapper, or null for the default
+     * @return this builder
+     */
+    public Builder jsonMapper(JsonMapper jsonMapper) {
+      this.jsonMapper = jsonMapper;
+      return this;
+    }
+
+    /**
+     * Lends a Lettuce client, used as configured (its options and resources are not changed) and never shut
+     * down by the backend; the backend's own connection is still closed by {@code close()}. Default: a client
+     * created, tuned for a cache, and shut down on close.
+     *
+     * @param redisClient the client, or null for one of our own
+     * @return this builder
+     */
+    public Builder redisClient(RedisClient redisClient) {
+      this.redisClient = redisClient;
+      return this;
+    }
+
+    /**
+     * Validates the options and creates the backend. Opens no connection.
+     *
+     * @return the backend
+     * @throws CacheConfigurationException naming the first invalid option and its value
+     */
+    public RedisCacheBackend build() {
+      return new RedisCacheBackend(settings());
+    }
+
+    RedisSettings settings() {
+      if (name == null || name.isBlank()) {
+        throw CacheConfigurationException.invalid("name", name == null ? "null" : "'" + name + "'",
+            "a non-blank name");
+      }
+      ParsedUrl parsed = parseUrl(url);
+      if (namespace == null || namespace.isEmpty() || namespace.chars().anyMatch(Character::isISOControl)
+          || namespace.length() > 256) {
+        throw CacheConfigurationException.invalid("namespace",
+            namespace == null ? "null" : "'" + namespace.replaceAll("\\p{Cntrl}", "?") + "'",
+            "a non-empty text of at most 256 characters without control characters");
+      }
+      positive("commandTimeout", commandTimeout);
+      positive("connectTimeout", connectTimeout);
+      atLeast("retryAttempts", retryAttempts, 1);
+      positive("retryBackoff", retryBackoff);
+      atLeast("circuitBreakerThreshold", circuitBreakerThreshold, 1);
+      positive("circuitBreakerWaitDuration", circuitBreakerWaitDuration);
+      atLeast("maxConnections", maxConnections, 1);
+      if (maxValueBytes < 64 || maxValueBytes > REDIS_MAX_VALUE) {
+        throw CacheConfigurationException.invalid("maxValueBytes", maxValueBytes,
+            "between 64 and " + REDIS_MAX_VALUE + " bytes (Redis's limit)");
+      }
+      atLeast("maxNestingDepth", maxNestingDepth, 1);
+      Strategy chosen = strategyName != null ? Strategy.parse(strategyName) : strategy;
+      if (chosen == null) {
+        throw CacheConfigurationException.invalid("strategy", "null", "one of ttl, lru, lfu");
+      }
+      if (maximumSize < 1) {
+        throw CacheConfigurationException.invalid("maximumSize", maximumSize, "a size of at least 1");
+      }
+      if (defaultTtl != null) {
+        positive("defaultTtl", defaultTtl);
+      }
+      if (clock == null) {
+        throw CacheConfigurationException.invalid("clock", "null", "a Reactor Scheduler");
+      }
+      return new RedisSettings(name, parsed.uri, parsed.safe, parsed.secret, namespace, commandTimeout,
+          connectTimeout, retryAttempts, retryBackoff, circuitBreakerThreshold, circuitBreakerWaitDuration,
+          maxConnections, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
+          clock, jsonMapper, redisClient);
+    }
+
+    private void positive(String option, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw CacheConfigurationException.invalid(option, value, "a positive duration");
+      }
+    }
+
+    private static void atLeast(String option, long value, long min) {
+      if (value < min) {
+        throw CacheConfigurationException.invalid(option, value, "at least " + min);
+      }
+    }
+
+    private record ParsedUrl(RedisURI uri, String safe, String secret) {}
+
+    private ParsedUrl parseUrl(String text) {
+      if (text == null || text.isBlank()) {
+        throw CacheConfigurationException.invalid("url", text == null ? "null" : "'" + text + "'",
+            "redis://[user:password@]host[:port][/database] or rediss://...");
+      }
+      String masked = mask(text);
+      String expected = "redis://[user:password@]host[:port][/database] or rediss://... (TLS)";
+      URI parsed;
+      try {
+        parsed = new URI(text);
+      } catch (URISyntaxException e) {
+        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected);
+      }
+      String scheme = parsed.getScheme();
+      if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
+        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected);
+      }
+      if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
+        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected + ", with a host name");
+      }
+      String path = parsed.getPath();
+      if (path != null && !path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,5}")) {
+        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected
+            + ", with a database number as path");
+      }
+      String secret = null;
+      String userInfo = parsed.getRawUserInfo();
+      if (userInfo != null) {
+        int colon = userInfo.indexOf(':');
+        String raw = colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
+        secret = raw.isEmpty() ? null : URLDecoder.decode(raw, StandardCharsets.UTF_8);
+      }
+      RedisURI uri;
+      try {
+        uri = RedisURI.create(text);
+      } catch (RuntimeException e) {
+        // Lettuce's message may quote the URL, password included: it is not passed on.
+        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected);
+      }
+      String safe = scheme + "://" + (userInfo != null ? "***@" : "") + parsed.getHost()
+          + ":" + uri.getPort() + "/" + uri.getDatabase();
+      return new ParsedUrl(uri, safe, secret);
+    }
+  }
+
+  /** Replaces the user-info part of a URL-like text (anything before the last '@' of its authority). */
+  static String mask(String text) {
+    Objects.requireNonNull(text, "text");
+    int scheme = text.indexOf("://");
+    int start = scheme >= 0 ? scheme + 3 : 0;
+    int end = text.indexOf('/', start);
+    if (end < 0) {
+      end = text.length();
+    }
+    int at = text.lastIndexOf('@', end - 1);
+    if (at < start) {
+      return text.replaceAll("\\p{Cntrl}", "?");
+    }
+    return (text.substring(0, start) + "***@" + text.substring(at + 1)).replaceAll("\\p{Cntrl}", "?");
+  }
+}

@@ -1,0 +1,102 @@
+package io.reactivecache.redis;
+
+import io.reactivecache.CacheConfigurationException;
+import io.reactivecache.spi.BackendSettings;
+import io.reactivecache.spi.CacheBackend;
+import io.reactivecache.spi.CacheBackendProvider;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/**
+ * Creates Redis backends from {@link BackendSettings}, for type {@code "redis"}. Found by
+ * {@link java.util.ServiceLoader}.
+ *
+ * <p>Options (all optional, as text): {@code url}, {@code namespace}, {@code commandTimeout},
+ * {@code connectTimeout}, {@code retryAttempts}, {@code retryBackoff}, {@code circuitBreakerThreshold},
+ * {@code circuitBreakerWaitDuration}, {@code maxConnections}, {@code maxValueBytes}, {@code maxNestingDepth}.
+ * Durations are ISO-8601 ({@code PT0.5S}) or a number with a unit ({@code 500ms}, {@code 2s}, {@code 5m}). An
+ * unknown option is refused by name, so a typo never goes unnoticed.
+ */
+public final class RedisCacheBackendProvider implements CacheBackendProvider {
+  private static final Map<String, BiConsumer<RedisCache.Builder, String>> OPTIONS = Map.ofEntries(
+      Map.entry("url", RedisCache.Builder::url),
+      Map.entry("namespace", RedisCache.Builder::namespace),
+      Map.entry("commandTimeout", (b, v) -> b.commandTimeout(duration("commandTimeout", v))),
+      Map.entry("connectTimeout", (b, v) -> b.connectTimeout(duration("connectTimeout", v))),
+      Map.entry("retryAttempts", (b, v) -> b.retryAttempts(integer("retryAttempts", v))),
+      Map.entry("retryBackoff", (b, v) -> b.retryBackoff(duration("retryBackoff", v))),
+      Map.entry("circuitBreakerThreshold",
+          (b, v) -> b.circuitBreakerThreshold(integer("circuitBreakerThreshold", v))),
+      Map.entry("circuitBreakerWaitDuration",
+          (b, v) -> b.circuitBreakerWaitDuration(duration("circuitBreakerWaitDuration", v))),
+      Map.entry("maxConnections", (b, v) -> b.maxConnections(integer("maxConnections", v))),
+      Map.entry("maxValueBytes", (b, v) -> b.maxValueBytes(integer("maxValueBytes", v))),
+      Map.entry("maxNestingDepth", (b, v) -> b.maxNestingDepth(integer("maxNestingDepth", v))));
+
+  /** Creates the provider; called by {@link java.util.ServiceLoader}. */
+  public RedisCacheBackendProvider() {}
+
+  @Override
+  public String type() {
+    return "redis";
+  }
+
+  @Override
+  public CacheBackend create(BackendSettings settings) {
+    RedisCache.Builder builder = RedisCache.builder()
+        .name(settings.name())
+        .maximumSize(settings.maximumSize())
+        .strategy(settings.strategy())
+        .clock(settings.clock())
+        .defaultTtl(settings.defaultTtl().orElse(null));
+    for (Map.Entry<String, String> option : settings.options().entrySet()) {
+      BiConsumer<RedisCache.Builder, String> setter = OPTIONS.get(option.getKey());
+      if (setter == null) {
+        throw new CacheConfigurationException("Unknown option '" + option.getKey() + "' for a redis backend;"
+            + " known options: " + String.join(", ", new TreeSet<>(OPTIONS.keySet())));
+      }
+      setter.accept(builder, option.getValue());
+    }
+    return builder.build();
+  }
+
+  /** The option names this provider understands. */
+  static Set<String> optionNames() {
+    return OPTIONS.keySet();
+  }
+
+  static Duration duration(String option, String text) {
+    String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.startsWith("p")) {
+        return Duration.parse(t.toUpperCase(Locale.ROOT));
+      }
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+      }
+      if (t.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+      }
+      if (t.endsWith("m")) {
+        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+      }
+    } catch (NumberFormatException | DateTimeParseException e) {
+      // reported below
+    }
+    throw CacheConfigurationException.invalid(option, "'" + text + "'",
+        "a duration such as 500ms, 2s, 5m or PT0.5S");
+  }
+
+  static int integer(String option, String text) {
+    try {
+      return Integer.parseInt(text == null ? "" : text.trim());
+    } catch (NumberFormatException e) {
+      throw CacheConfigurationException.invalid(option, "'" + text + "'", "a whole number");
+    }
+  }
+}

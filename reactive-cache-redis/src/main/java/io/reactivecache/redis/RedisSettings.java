@@ -1,0 +1,63 @@
+package io.reactivecache.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.reactivecache.Strategy;
+import java.time.Duration;
+import java.util.Optional;
+import reactor.core.scheduler.Scheduler;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The validated configuration of one Redis backend. {@link #toString()} shows the URL with its credentials
+ * masked, never the password.
+ */
+record RedisSettings(
+    String name,
+    RedisURI uri,
+    String safeUrl,
+    String secret,
+    String namespace,
+    Duration commandTimeout,
+    Duration connectTimeout,
+    int retryAttempts,
+    Duration retryBackoff,
+    int circuitBreakerThreshold,
+    Duration circuitBreakerWaitDuration,
+    int maxConnections,
+    int maxValueBytes,
+    int maxNestingDepth,
+    Strategy strategy,
+    long maximumSize,
+    Optional<Duration> defaultTtl,
+    Scheduler clock,
+    JsonMapper jsonMapper,
+    RedisClient redisClient) {
+
+  /** Removes the password from a text that might quote it (a server or driver message). */
+  String scrub(String text) {
+    if (text == null) {
+      return "";
+    }
+    return secret == null || secret.isEmpty() ? text : text.replace(secret, "***");
+  }
+
+  /** Where Redis is, for messages: scheme, host, port and database, never the credentials. */
+  String endpoint() {
+    return safeUrl;
+  }
+
+  @Override
+  public String toString() {
+    return "RedisSettings{name=" + name + ", url=" + safeUrl + ", namespace=" + namespace
+        + ", commandTimeout=" + commandTimeout + ", connectTimeout=" + connectTimeout
+        + ", retryAttempts=" + retryAttempts + ", retryBackoff=" + retryBackoff
+        + ", circuitBreakerThreshold=" + circuitBreakerThreshold
+        + ", circuitBreakerWaitDuration=" + circuitBreakerWaitDuration + ", maxConnections=" + maxConnections
+        + ", maxValueBytes=" + maxValueBytes + ", maxNestingDepth=" + maxNestingDepth
+        + ", strategy=" + strategy.id() + ", maximumSize=" + maximumSize
+        + ", defaultTtl=" + defaultTtl.map(Duration::toString).orElse("none")
+        + ", jsonMapper=" + (jsonMapper == null ? "own" : "borrowed")
+        + ", redisClient=" + (redisClient == null ? "own" : "borrowed") + '}';
+  }
+}

@@ -1,0 +1,22 @@
+package io.reactivecache.redis;
+
+import io.reactivecache.Strategy;
+import io.reactivecache.redis.support.RedisTestSupport;
+import io.reactivecache.spi.CacheBackend;
+import io.reactivecache.testing.CacheBackendContract;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** The backend contract, unchanged, against a real Redis with the LRU strategy, each test in a fresh namespace. */
+class RedisLruContractIT extends CacheBackendContract {
+
+  @Override
+  protected CacheBackend createBackend(VirtualTimeScheduler clock) {
+    return RedisCache.builder()
+        .url(RedisTestSupport.redisUri())
+        .namespace(RedisTestSupport.newNamespace())
+        .strategy(Strategy.LRU)
+        .maximumSize(10_000)
+        .clock(clock)
+        .build();
+  }
+}
