@@ -166,9 +166,6 @@ class CacheKeyTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled("bug: Canonical.read invokes the record accessor by reflection without access, so a"
-      + " record that is not public (the usual nested or package-private record) is refused with"
-      + " IllegalAccessException; see the helper's report")
   void recordsThatAreNotPublicAreParams() {
     assertThat(key(new PackagePrivateFilter("a", 10))).isEqualTo(key(new PackagePrivateFilter("a", 10)))
         .isNotEqualTo(key(new PackagePrivateFilter("a", 11)));

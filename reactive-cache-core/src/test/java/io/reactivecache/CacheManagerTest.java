@@ -345,7 +345,7 @@ class CacheManagerTest {
     assertThatThrownBy(() -> CacheManager.builder().backend("redis", "r", Map.of("defaultTtl", "5 minutes"))
         .build())
         .isInstanceOf(CacheConfigurationException.class).hasMessageContaining("'defaultTtl'")
-        .hasMessageContaining("'5 minutes'").hasMessageContaining("PT5M");
+        .hasMessageContaining("'5 minutes'").hasMessageContaining("5m");
     assertThatThrownBy(() -> CacheManager.builder().backend("redis", "r", Map.of("strategy", "fifo")).build())
         .isInstanceOf(CacheConfigurationException.class).hasMessageContaining("'strategy'")
         .hasMessageContaining("'fifo'");
