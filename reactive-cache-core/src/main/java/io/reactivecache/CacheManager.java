@@ -439,17 +439,29 @@ public final class CacheManager {
      * @param type the backend type
      * @param name the backend's name
      * @param options the backend's options (for Redis: url, namespace, ...); common ones: {@code maximumSize},
-     *     {@code defaultTtl} (ISO-8601, e.g. PT5M), {@code strategy}
+     *     {@code defaultTtl} (e.g. {@code 5m} or {@code PT5M}), {@code strategy}, and {@code fallback}: the type of a backend
+     *     (such as {@code memory}) to serve from while this one fails, composed with
+     *     {@link CacheBackends#withFallback} (the seed's {@code enable_fallback})
      * @return this builder
      */
     public Builder backend(String type, String name, Map<String, String> options) {
+      Map<String, String> copy = Map.copyOf(options);
       backends.add(clock -> {
-        Map<String, String> rest = new LinkedHashMap<>(options);
-        long maximumSize = parseLong("maximumSize", rest.remove("maximumSize"), 10_000);
-        Optional<Duration> ttl = Optional.ofNullable(rest.remove("defaultTtl")).map(text -> parseDuration(text));
+        Map<String, String> rest = new LinkedHashMap<>(copy);
+        String size = rest.remove("maximumSize");
+        long maximumSize = size == null ? 10_000 : BackendSettings.parseLong("maximumSize", size);
+        Optional<Duration> ttl = Optional.ofNullable(rest.remove("defaultTtl"))
+            .map(text -> BackendSettings.parseDuration("defaultTtl", text));
         Strategy strategy = Optional.ofNullable(rest.remove("strategy")).map(Strategy::parse).orElse(Strategy.TTL);
-        return new Pending(provider(type).create(new BackendSettings(name, maximumSize, ttl, strategy, clock,
-            rest)), true);
+        String fallbackType = rest.remove("fallback");
+        CacheBackend primary = provider(type).create(new BackendSettings(name, maximumSize, ttl, strategy, clock,
+            rest));
+        if (fallbackType == null || fallbackType.isBlank()) {
+          return new Pending(primary, true);
+        }
+        CacheBackend fallback = provider(fallbackType.trim()).create(new BackendSettings(name + "-fallback",
+            maximumSize, ttl, strategy, clock, Map.of()));
+        return new Pending(CacheBackends.withFallback(primary, fallback), true);
       });
       return this;
     }
@@ -548,25 +560,6 @@ public final class CacheManager {
       }
       throw new CacheConfigurationException("No backend provider of type '" + type + "' on the class path (found: "
           + found + "); add the dependency io.reactivecache:reactive-cache-" + type);
-    }
-
-    private static long parseLong(String option, String text, long fallback) {
-      if (text == null) {
-        return fallback;
-      }
-      try {
-        return Long.parseLong(text.trim());
-      } catch (NumberFormatException e) {
-        throw CacheConfigurationException.invalid(option, "'" + text + "'", "a whole number");
-      }
-    }
-
-    private static Duration parseDuration(String text) {
-      try {
-        return Duration.parse(text.trim());
-      } catch (RuntimeException e) {
-        throw CacheConfigurationException.invalid("defaultTtl", "'" + text + "'", "an ISO-8601 duration such as PT5M");
-      }
     }
   }
 }

@@ -223,6 +223,11 @@ public final class CachedFunctions {
         throw CacheConfigurationException.invalid("keyPrefix", keyPrefix == null ? "null" : "''",
             "a non-empty prefix (a lambda has no stable name to derive one from)");
       }
+      if (model != null && (keyPrefix != null || keyBuilder != null)) {
+        throw CacheConfigurationException.invalid(keyPrefix != null ? "keyPrefix" : "keyBuilder",
+            keyPrefix != null ? "'" + keyPrefix + "'" : "a function",
+            "nothing: cacheResult builds its keys from the model, the operation and the arguments");
+      }
       Set<String> tags = new LinkedHashSet<>(invalidateOn);
       if (model != null) {
         tags.add(model);

@@ -96,7 +96,11 @@ public final class Canonical {
 
   private static Object read(RecordComponent component, Object record) {
     try {
-      return component.getAccessor().invoke(record);
+      java.lang.reflect.Method accessor = component.getAccessor();
+      // Records used as key parameters are usually nested or package-private; their accessors are still public
+      // methods, only the class is not, so this opens nothing that the record did not already expose.
+      accessor.setAccessible(true);
+      return accessor.invoke(record);
     } catch (ReflectiveOperationException | SecurityException e) {
       throw new InvalidCacheKeyException("Cannot read record component '" + component.getName() + "' of "
           + record.getClass().getName() + " for a cache key: " + e);

@@ -37,6 +37,7 @@ public final class FallbackCacheBackend implements CacheBackend {
   private final AtomicBoolean recovering = new AtomicBoolean();
   private final AtomicReference<String> outageReason = new AtomicReference<>("");
   private final LongAdder fallbacks = new LongAdder();
+  private final AtomicReference<CacheStats> lastPrimaryStats = new AtomicReference<>(CacheStats.empty());
 
   /**
    * Composes a primary and a fallback.
@@ -67,8 +68,8 @@ public final class FallbackCacheBackend implements CacheBackend {
   private <R> Mono<R> read(Function<CacheBackend, Mono<R>> operation) {
     return Mono.defer(() -> {
       if (journal.inOutage()) {
-        tryRecover();
-        return onFallback(operation);
+        // Recovery is tried once this operation is done, so it never races the operation it was started by.
+        return onFallback(operation).doFinally(signal -> tryRecover());
       }
       return operation.apply(primary).onErrorResume(error -> {
         outageReason.set(String.valueOf(error.getMessage()));
@@ -85,26 +86,31 @@ public final class FallbackCacheBackend implements CacheBackend {
   private <R> Mono<R> write(Function<CacheBackend, Mono<R>> operation, OutageJournal.Entry invalidation) {
     return Mono.defer(() -> {
       if (journal.recordIfOutage(invalidation)) {
-        tryRecover();
-        return onFallback(operation);
+        return onFallback(operation).doFinally(signal -> {
+          journal.fallbackWriteDone();
+          tryRecover();
+        });
       }
       return operation.apply(primary).onErrorResume(error -> {
         outageReason.set(String.valueOf(error.getMessage()));
         journal.recordFailure(invalidation);
-        return onFallback(operation);
+        return onFallback(operation).doFinally(signal -> journal.fallbackWriteDone());
       });
     });
   }
 
   private <R> Mono<R> onFallback(Function<CacheBackend, Mono<R>> operation) {
-    fallbacks.increment();
-    return operation.apply(fallback);
+    return Mono.defer(() -> {
+      fallbacks.increment();
+      return operation.apply(fallback);
+    });
   }
 
   /**
-   * Starts a recovery attempt if none runs. The attempt runs in the background — the caller is served by the
+   * Starts a recovery attempt if none runs. The attempt runs in the background — callers are served by the
    * fallback meanwhile —: it replays the journal, proves the primary answers, clears the fallback, then ends the
-   * outage if nothing new was journaled (else the next operation replays the rest).
+   * outage if nothing new was journaled and no write reached the fallback since the clear (else the next
+   * operation, or the write still in flight when it finishes, starts another attempt).
    */
   private void tryRecover() {
     if (!recovering.compareAndSet(false, true)) {
@@ -114,7 +120,10 @@ public final class FallbackCacheBackend implements CacheBackend {
     Flux.fromIterable(pending)
         .concatMap(entry -> entry.applyTo(primary))
         .then(Mono.defer(() -> primary.exists(RECOVERY_PROBE_KEY)))
-        .then(Mono.defer(fallback::clear))
+        .then(Mono.defer(() -> {
+          journal.fallbackClearing();
+          return fallback.clear();
+        }))
         .subscribe(
             ignored -> {},
             error -> {
@@ -178,7 +187,11 @@ public final class FallbackCacheBackend implements CacheBackend {
 
   @Override
   public Mono<CacheStats> stats() {
-    Mono<CacheStats> primaryStats = primary.stats().onErrorReturn(CacheStats.empty());
+    // Counters only grow: while the primary cannot answer, its last snapshot stands in for it, else every
+    // counter (and the meters reading them) would drop to the fallback's alone and jump back on recovery.
+    Mono<CacheStats> primaryStats = primary.stats()
+        .doOnNext(lastPrimaryStats::set)
+        .onErrorResume(error -> Mono.fromSupplier(lastPrimaryStats::get));
     return primaryStats.zipWith(fallback.stats(), (main, spare) -> main.plus(spare).plus(new CacheStats(
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, fallbacks.sum(), 0, 0, 0)));
   }

@@ -45,6 +45,11 @@ final class OutageJournal {
   // The outage flag lives under the journal's lock: "in an outage, so journal this" and "journal empty, so the
   // outage is over" must not interleave, or an invalidation could be journaled after the last replay.
   private boolean outage;
+  // A write journaled for the primary still has to land in the fallback. If it lands after the recovery cleared
+  // the fallback and the outage then ends, its value stays there and a later outage would serve it, stale. So the
+  // outage ends only when no fallback write is in flight and none finished since the last clear.
+  private int fallbackWritesInFlight;
+  private boolean fallbackWrittenSinceClear;
 
   OutageJournal(int limit) {
     this.limit = limit;
@@ -54,6 +59,7 @@ final class OutageJournal {
   synchronized boolean recordIfOutage(Entry entry) {
     if (outage) {
       add(entry);
+      fallbackWritesInFlight++;
     }
     return outage;
   }
@@ -62,6 +68,18 @@ final class OutageJournal {
   synchronized void recordFailure(Entry entry) {
     outage = true;
     add(entry);
+    fallbackWritesInFlight++;
+  }
+
+  /** A write journaled by {@link #recordIfOutage} or {@link #recordFailure} is done with the fallback. */
+  synchronized void fallbackWriteDone() {
+    fallbackWritesInFlight--;
+    fallbackWrittenSinceClear = true;
+  }
+
+  /** The recovery is about to clear the fallback: what was written to it so far will be gone. */
+  synchronized void fallbackClearing() {
+    fallbackWrittenSinceClear = false;
   }
 
   /** Starts (or continues) an outage after a failed read. */
@@ -73,9 +91,12 @@ final class OutageJournal {
     return outage;
   }
 
-  /** Ends the outage if every journaled invalidation was replayed; false if more arrived meanwhile. */
+  /**
+   * Ends the outage if every journaled invalidation was replayed and the fallback holds nothing written since it
+   * was cleared; false if more arrived meanwhile.
+   */
   synchronized boolean endOutageIfEmpty() {
-    if (entries.isEmpty()) {
+    if (entries.isEmpty() && fallbackWritesInFlight == 0 && !fallbackWrittenSinceClear) {
       outage = false;
     }
     return !outage;

@@ -71,7 +71,8 @@ public final class TwoLevelCacheBackend implements CacheBackend {
 
   @Override
   public Mono<Void> put(String key, CacheEntry<?> entry) {
-    return l2.put(key, entry).then(l1.put(key, capped(entry)));
+    // The cap is computed when the write happens, not when it is assembled.
+    return l2.put(key, entry).then(Mono.defer(() -> l1.put(key, capped(entry))));
   }
 
   @Override
@@ -90,7 +91,10 @@ public final class TwoLevelCacheBackend implements CacheBackend {
 
   @Override
   public Mono<Boolean> exists(String key) {
-    return l1.exists(key).flatMap(inL1 -> inL1 ? Mono.just(true) : l2.exists(key));
+    // As for get: a failing L1 is a miss, never an error, since L2 holds everything L1 does.
+    return l1.exists(key)
+        .onErrorResume(error -> Mono.just(false))
+        .flatMap(inL1 -> inL1 ? Mono.just(true) : l2.exists(key));
   }
 
   @Override

@@ -137,7 +137,8 @@ public final class CacheMetrics implements MeterBinder {
     double value(ToLongFunction<CacheStats> field) {
       long now = manager.clock().now(TimeUnit.MILLISECONDS);
       long last = readAt.get();
-      if (now - last >= refreshMillis && readAt.compareAndSet(last, now)) {
+      // Long.MIN_VALUE means "never read": now - MIN_VALUE would overflow to a negative age.
+      if ((last == Long.MIN_VALUE || now - last >= refreshMillis) && readAt.compareAndSet(last, now)) {
         refreshNow();
       }
       return field.applyAsLong(latest.get());
@@ -145,6 +146,8 @@ public final class CacheMetrics implements MeterBinder {
 
     void refreshNow() {
       if (refreshing.compareAndSet(false, true)) {
+        // A failed read keeps the previous snapshot: a meter must keep a value, and the failure itself is the
+        // backend's health to report, not the meter's.
         backend.stats().doFinally(signal -> refreshing.set(false)).subscribe(latest::set, error -> {});
       }
     }

@@ -3,9 +3,13 @@ package io.reactivecache.spi;
 import io.reactivecache.CacheConfigurationException;
 import io.reactivecache.Strategy;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -56,4 +60,57 @@ public record BackendSettings(
     Objects.requireNonNull(clock, "clock");
     options = Map.copyOf(Objects.requireNonNull(options, "options"));
   }
+
+  /**
+   * Parses a duration option the way every provider accepts it: {@code 500ms}, {@code 2s}, {@code 5m},
+   * {@code 1h}, {@code 1d}, or ISO-8601 such as {@code PT0.5S}.
+   *
+   * @param option the option's name, for the error message
+   * @param text the option's value
+   * @return the duration
+   * @throws CacheConfigurationException naming the option and the value if it is not a duration
+   */
+  public static Duration parseDuration(String option, String text) {
+    String trimmed = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+    try {
+      Matcher simple = SIMPLE_DURATION.matcher(trimmed);
+      if (!simple.matches()) {
+        return Duration.parse(trimmed.toUpperCase(Locale.ROOT));
+      }
+      long amount = Long.parseLong(simple.group(1));
+      switch (simple.group(2)) {
+        case "ms":
+          return Duration.ofMillis(amount);
+        case "s":
+          return Duration.ofSeconds(amount);
+        case "m":
+          return Duration.ofMinutes(amount);
+        case "h":
+          return Duration.ofHours(amount);
+        default:
+          return Duration.ofDays(amount);
+      }
+    } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+      throw CacheConfigurationException.invalid(option, "'" + text + "'",
+          "a duration such as 500ms, 2s, 5m, 1h, 1d or PT0.5S");
+    }
+  }
+
+  /**
+   * Parses a whole-number option.
+   *
+   * @param option the option's name, for the error message
+   * @param text the option's value
+   * @return the number
+   * @throws CacheConfigurationException naming the option and the value if it is not a whole number
+   */
+  public static long parseLong(String option, String text) {
+    try {
+      return Long.parseLong(text == null ? "" : text.trim());
+    } catch (NumberFormatException e) {
+      throw CacheConfigurationException.invalid(option, "'" + text + "'", "a whole number");
+    }
+  }
+
+  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 }

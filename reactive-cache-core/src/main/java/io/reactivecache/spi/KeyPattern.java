@@ -150,6 +150,12 @@ public final class KeyPattern {
         }
         appendSetMember(set, glob.charAt(++i));
       } else if (c == '-' && !empty && i + 1 < glob.length() && glob.charAt(i + 1) != ']') {
+        char from = glob.charAt(i - 1);
+        char to = glob.charAt(i + 1);
+        if (to < from) {
+          throw malformed(glob, "the range " + from + "-" + to + " at index " + (i - 1) + " runs backwards; write "
+              + to + "-" + from);
+        }
         set.append('-');
       } else {
         appendSetMember(set, c);

@@ -4,14 +4,9 @@ import io.reactivecache.CacheConfigurationException;
 import io.reactivecache.spi.BackendSettings;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheBackendProvider;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Creates {@link MemoryCacheBackend}s of type {@code "memory"} from {@link BackendSettings}; found by
@@ -26,7 +21,6 @@ public final class MemoryCacheBackendProvider implements CacheBackendProvider {
   /** The option naming the cleanup interval. */
   static final String EXPIRY_CLEANUP_INTERVAL = "expiryCleanupInterval";
   private static final Set<String> OPTIONS = Set.of(EXPIRY_CLEANUP_INTERVAL);
-  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d{1,18})\\s*(ms|s|m|h|d)");
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public MemoryCacheBackendProvider() {}
@@ -53,34 +47,8 @@ public final class MemoryCacheBackendProvider implements CacheBackendProvider {
     settings.defaultTtl().ifPresent(builder::defaultTtl);
     Map<String, String> options = settings.options();
     if (options.containsKey(EXPIRY_CLEANUP_INTERVAL)) {
-      builder.expiryCleanupInterval(parseDuration(EXPIRY_CLEANUP_INTERVAL, options.get(EXPIRY_CLEANUP_INTERVAL)));
+      builder.expiryCleanupInterval(BackendSettings.parseDuration(EXPIRY_CLEANUP_INTERVAL, options.get(EXPIRY_CLEANUP_INTERVAL)));
     }
     return builder.build();
-  }
-
-  private static Duration parseDuration(String option, String text) {
-    String trimmed = text == null ? "" : text.trim();
-    try {
-      Matcher simple = SIMPLE_DURATION.matcher(trimmed.toLowerCase(Locale.ROOT));
-      if (!simple.matches()) {
-        return Duration.parse(trimmed);
-      }
-      long amount = Long.parseLong(simple.group(1));
-      switch (simple.group(2)) {
-        case "ms":
-          return Duration.ofMillis(amount);
-        case "s":
-          return Duration.ofSeconds(amount);
-        case "m":
-          return Duration.ofMinutes(amount);
-        case "h":
-          return Duration.ofHours(amount);
-        default:
-          return Duration.ofDays(amount);
-      }
-    } catch (DateTimeParseException | ArithmeticException e) {
-      throw CacheConfigurationException.invalid(option, "'" + text + "'",
-          "a duration such as 500ms, 2s, 1m or PT0.5S");
-    }
   }
 }

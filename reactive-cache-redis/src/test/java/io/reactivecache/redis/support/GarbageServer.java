@@ -26,6 +26,7 @@ public final class GarbageServer implements AutoCloseable {
   private final boolean silent;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final AtomicInteger accepted = new AtomicInteger();
+  private final Thread acceptor;
   private volatile boolean closed;
 
   private GarbageServer(int port, boolean silent) {
@@ -37,9 +38,9 @@ public final class GarbageServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on port " + port, e);
     }
-    Thread thread = new Thread(this::acceptLoop, "garbage-server-" + listener.getLocalPort());
-    thread.setDaemon(true);
-    thread.start();
+    acceptor = new Thread(this::acceptLoop, "garbage-server-" + listener.getLocalPort());
+    acceptor.setDaemon(true);
+    acceptor.start();
   }
 
   /**
@@ -87,6 +88,9 @@ public final class GarbageServer implements AutoCloseable {
         // Already closed.
       }
     }
+    // A listening socket closed while a thread is in accept() is released only when that thread leaves it; the
+    // port is free for a real Redis only after that.
+    TcpProxy.join(acceptor);
   }
 
   private void acceptLoop() {

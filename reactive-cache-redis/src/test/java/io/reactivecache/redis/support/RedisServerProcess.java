@@ -162,13 +162,15 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   /**
-   * Opens an admin connection (as the default user, with the admin password if one is set).
+   * Opens an admin connection (as the default user, with the admin password if one is set). On a TLS server it
+   * trusts both test CAs and skips the host-name check, since some tests present wrong certificates on purpose.
    *
    * @return the connection; close it
    */
   public RespConnection admin() {
-    SSLContext context = config.tls == null ? null : TlsMaterial.trusting(config.tls.caCert());
-    return RespConnection.open(HOST, port, context, null, config.password);
+    SSLContext context = config.tls == null ? null
+        : TlsMaterial.trusting(config.tls.caCert(), config.tls.untrustedCaCert());
+    return RespConnection.open(HOST, port, context, false, null, config.password);
   }
 
   /**

@@ -43,6 +43,23 @@ public final class RespConnection implements AutoCloseable {
    * @return the connection, authenticated
    */
   public static RespConnection open(String host, int port, SSLContext tls, String user, String password) {
+    return open(host, port, tls, true, user, password);
+  }
+
+  /**
+   * Opens a connection, choosing whether a TLS server's certificate must name {@code host}.
+   *
+   * @param host the host
+   * @param port the port
+   * @param tls the TLS context trusting the server's CA, or null for plain TCP
+   * @param verifyHost whether to check the certificate's host names (off for admin connections to a server that
+   *     presents a wrong-host certificate on purpose)
+   * @param user the ACL user, or null for the default user
+   * @param password the password, or null for none
+   * @return the connection, authenticated
+   */
+  public static RespConnection open(String host, int port, SSLContext tls, boolean verifyHost, String user,
+      String password) {
     try {
       Socket socket;
       if (tls == null) {
@@ -51,9 +68,11 @@ public final class RespConnection implements AutoCloseable {
       } else {
         SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket();
         ssl.connect(new InetSocketAddress(host, port), 2_000);
-        SSLParameters params = ssl.getSSLParameters();
-        params.setEndpointIdentificationAlgorithm("HTTPS");
-        ssl.setSSLParameters(params);
+        if (verifyHost) {
+          SSLParameters params = ssl.getSSLParameters();
+          params.setEndpointIdentificationAlgorithm("HTTPS");
+          ssl.setSSLParameters(params);
+        }
         ssl.startHandshake();
         socket = ssl;
       }
@@ -111,19 +130,11 @@ public final class RespConnection implements AutoCloseable {
    * Sends one command made of raw byte arguments (for payloads that are not valid UTF-8) and reads its reply.
    *
    * @param args the command and its arguments
-   * @return a String, Long, List, byte[] never (bulk strings are decoded as UTF-8), or null
+   * @return a String (bulk strings decoded as UTF-8), Long, List, or null
    */
   public Object commandBytes(byte[]... args) {
     try {
-      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      buffer.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      for (byte[] arg : args) {
-        buffer.write(('$' + Integer.toString(arg.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        buffer.write(arg);
-        buffer.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-      }
-      out.write(buffer.toByteArray());
-      out.flush();
+      send(args);
       return readReply();
     } catch (IOException e) {
       throw new UncheckedIOException("Redis command failed: " + new String(args[0], StandardCharsets.UTF_8), e);
@@ -131,23 +142,14 @@ public final class RespConnection implements AutoCloseable {
   }
 
   /**
-   * Reads a bulk string reply as bytes (GET of binary data).
+   * Reads a value as raw bytes (GET of binary data, such as an envelope).
    *
    * @param key the key
    * @return the raw value, or null when the key does not exist
    */
   public byte[] getBytes(String key) {
     try {
-      byte[][] args = {"GET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8)};
-      ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-      buffer.write("*2\r\n".getBytes(StandardCharsets.US_ASCII));
-      for (byte[] arg : args) {
-        buffer.write(('$' + Integer.toString(arg.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        buffer.write(arg);
-        buffer.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-      }
-      out.write(buffer.toByteArray());
-      out.flush();
+      send("GET".getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8));
       String line = readLine();
       if (line.charAt(0) == '-') {
         throw new RespException(line.substring(1));
@@ -162,6 +164,18 @@ public final class RespConnection implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Redis GET failed", e);
     }
+  }
+
+  private void send(byte[]... args) throws IOException {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    buffer.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+    for (byte[] arg : args) {
+      buffer.write(('$' + Integer.toString(arg.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+      buffer.write(arg);
+      buffer.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    out.write(buffer.toByteArray());
+    out.flush();
   }
 
   private Object readReply() throws IOException {

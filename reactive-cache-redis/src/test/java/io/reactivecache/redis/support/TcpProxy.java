@@ -53,6 +53,7 @@ public final class TcpProxy implements AutoCloseable {
   private volatile long latencyMillis;
   private volatile long flapPeriodMillis;
   private volatile long flapStartNanos;
+  private final Thread acceptor;
   private volatile boolean closed;
 
   private TcpProxy(String targetHost, int targetPort, int listenPort) {
@@ -65,7 +66,8 @@ public final class TcpProxy implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    daemon("tcp-proxy-" + id + "-accept", this::acceptLoop).start();
+    acceptor = daemon("tcp-proxy-" + id + "-accept", this::acceptLoop);
+    acceptor.start();
   }
 
   /**
@@ -136,6 +138,11 @@ public final class TcpProxy implements AutoCloseable {
     daemon("tcp-proxy-" + id + "-flap", this::flapLoop).start();
   }
 
+  /** Goes down until {@link #passThrough()}: open connections are reset, new ones refused. */
+  public void down() {
+    flap(Duration.ofDays(1));
+  }
+
   /** Resets every open connection now; new connections are still accepted. */
   public void resetAll() {
     connections.forEach(Connection::reset);
@@ -171,6 +178,15 @@ public final class TcpProxy implements AutoCloseable {
       // Already closed.
     }
     connections.forEach(Connection::reset);
+    join(acceptor);
+  }
+
+  static void join(Thread thread) {
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private boolean flapDown() {

@@ -82,28 +82,47 @@ public record TlsMaterial(
   }
 
   /**
-   * Builds an SSL context that trusts only the given CA (for the admin connection to a TLS server).
+   * Builds a trust manager factory that trusts only the given CAs, read now (so nothing reads files later, on a
+   * thread that must not block).
    *
-   * @param caPem the CA certificate
-   * @return the context
+   * @param caPems the CA certificates
+   * @return the factory
    */
-  public static SSLContext trusting(Path caPem) {
-    try (InputStream in = Files.newInputStream(caPem)) {
+  public static TrustManagerFactory trustManagerFactory(Path... caPems) {
+    try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
-      List<Certificate> certs = new ArrayList<>(CertificateFactory.getInstance("X.509").generateCertificates(in));
-      for (int i = 0; i < certs.size(); i++) {
-        store.setCertificateEntry("ca-" + i, certs.get(i));
+      int n = 0;
+      for (Path caPem : caPems) {
+        try (InputStream in = Files.newInputStream(caPem)) {
+          for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            store.setCertificateEntry("ca-" + n++, cert);
+          }
+        }
       }
       TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(store);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, tmf.getTrustManagers(), null);
-      return context;
+      return tmf;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("cannot load " + caPem, e);
+      throw new IllegalStateException("cannot load CA certificates", e);
+    }
+  }
+
+  /**
+   * Builds an SSL context that trusts only the given CAs.
+   *
+   * @param caPems the CA certificates
+   * @return the context
+   */
+  public static SSLContext trusting(Path... caPems) {
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trustManagerFactory(caPems).getTrustManagers(), null);
+      return context;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot create an SSL context", e);
     }
   }
 

@@ -1,0 +1,314 @@
+package io.reactivecache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reactivecache.internal.FallbackCacheBackend;
+import io.reactivecache.spi.CacheBackend;
+import io.reactivecache.spi.CacheEntry;
+import io.reactivecache.spi.KeyPattern;
+import io.reactivecache.testing.MapCacheBackend;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** {@link CacheBackends#withFallback}: serving through an outage, and recovering without stale data. */
+class FallbackCacheBackendTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final ValueType<String> STRING = ValueType.of(String.class);
+
+  private VirtualTimeScheduler clock;
+  private MapCacheBackend primary;
+  private MapCacheBackend fallback;
+  private CacheBackend backend;
+
+  @BeforeEach
+  void setUp() {
+    clock = VirtualTimeScheduler.create();
+    clock.advanceTimeTo(Instant.parse("2026-01-01T00:00:00Z"));
+    primary = new MapCacheBackend("redis", clock, null);
+    fallback = new MapCacheBackend("memory", clock, null);
+    backend = CacheBackends.withFallback(primary, fallback);
+  }
+
+  @AfterEach
+  void tearDown() {
+    clock.dispose();
+  }
+
+  private CacheEntry<String> entry(String value, String... tags) {
+    long now = clock.now(TimeUnit.MILLISECONDS);
+    return CacheEntry.of(value, now, now + 60_000, now + 120_000, Set.of(tags));
+  }
+
+  private void put(CacheBackend target, String key, String value, String... tags) {
+    StepVerifier.create(target.put(key, entry(value, tags))).expectComplete().verify(TIMEOUT);
+  }
+
+  private void expectValue(String key, String value) {
+    StepVerifier.create(backend.get(key, STRING)).assertNext(e -> assertThat(e.value()).isEqualTo(value))
+        .expectComplete().verify(TIMEOUT);
+  }
+
+  private void expectMiss(String key) {
+    StepVerifier.create(backend.get(key, STRING)).expectComplete().verify(TIMEOUT);
+  }
+
+  private void failPrimary() {
+    primary.failWith(new CacheBackendException("redis", "connection refused"));
+  }
+
+  private CacheHealth health() {
+    return backend.health().block(TIMEOUT);
+  }
+
+  /** Heals the primary and runs operations until the composition reports the outage over (bounded). */
+  private void healAndRecover() {
+    primary.failWith(null);
+    for (int i = 0; i < 50 && health().status() != CacheHealth.Status.UP; i++) {
+      StepVerifier.create(backend.exists("recovery-trigger")).expectNextCount(1).expectComplete().verify(TIMEOUT);
+    }
+    assertThat(health().status()).isEqualTo(CacheHealth.Status.UP);
+  }
+
+  @Test
+  void healthyPrimaryServesEverythingAndFallbackStaysUnused() {
+    put(backend, "k", "v");
+    expectValue("k", "v");
+    assertThat(primary.raw("k")).isNotNull();
+    assertThat(fallback.rawSize()).isZero();
+    assertThat(backend.stats().block(TIMEOUT).fallbacks()).isZero();
+    assertThat(health()).isEqualTo(CacheHealth.up());
+    assertThat(backend.name()).isEqualTo("redis");
+  }
+
+  @Test
+  void duringAnOutageReadsAndWritesGoToTheFallbackAndAreCounted() {
+    put(backend, "before", "old");
+    failPrimary();
+    put(backend, "k", "v");                  // 1
+    expectValue("k", "v");                   // 2
+    expectMiss("before");                    // 3: the fallback never had it; a miss, not an error
+    StepVerifier.create(backend.exists("k")).expectNext(true).expectComplete().verify(TIMEOUT);  // 4
+    StepVerifier.create(backend.delete("k")).expectNext(true).expectComplete().verify(TIMEOUT);  // 5
+    assertThat(fallback.raw("k")).isNull();
+    assertThat(primary.raw("k")).isNull();
+    assertThat(backend.stats().block(TIMEOUT).fallbacks()).isEqualTo(5);
+  }
+
+  @Test
+  void healthIsDegradedDuringAnOutageWithAReasonNamingThePrimary() {
+    failPrimary();
+    expectMiss("k");
+    CacheHealth health = health();
+    assertThat(health.status()).isEqualTo(CacheHealth.Status.DEGRADED);
+    assertThat(health.reason()).contains("'redis'").contains("connection refused").contains("'memory'");
+  }
+
+  @Test
+  void keyDeletedDuringTheOutageIsDeletedInThePrimaryOnRecovery() {
+    put(backend, "k", "v");
+    failPrimary();
+    StepVerifier.create(backend.delete("k")).expectNext(false).expectComplete().verify(TIMEOUT);
+    assertThat(primary.raw("k")).as("the primary cannot be reached yet").isNotNull();
+    healAndRecover();
+    assertThat(primary.raw("k")).isNull();
+    expectMiss("k");
+  }
+
+  @Test
+  void valueWrittenDuringTheOutageIsNotCopiedBackAndThePrimarysOldValueIsDeleted() {
+    put(backend, "k", "old");
+    put(backend, "untouched", "u");
+    failPrimary();
+    put(backend, "k", "new");
+    put(backend, "only-in-fallback", "f");
+    expectValue("k", "new");
+    healAndRecover();
+    assertThat(primary.raw("k")).as("old value must not leak back").isNull();
+    assertThat(primary.raw("only-in-fallback")).as("fallback values are not copied back").isNull();
+    assertThat(fallback.rawSize()).as("fallback cleared after recovery").isZero();
+    expectMiss("k");
+    expectMiss("only-in-fallback");
+    expectValue("untouched", "u");
+  }
+
+  @Test
+  void invalidationsOfTheOutageAreReplayedInOrder() {
+    put(backend, "user:1", "a", "res.users");
+    put(backend, "user:2", "b");
+    put(backend, "tagged", "c", "res.partner");
+    put(backend, "other", "d");
+    failPrimary();
+    StepVerifier.create(backend.deletePattern(KeyPattern.of("user:*"))).expectNextCount(1).expectComplete()
+        .verify(TIMEOUT);
+    StepVerifier.create(backend.invalidateTag("res.partner")).expectNextCount(1).expectComplete().verify(TIMEOUT);
+    healAndRecover();
+    assertThat(primary.raw("user:1")).isNull();
+    assertThat(primary.raw("user:2")).isNull();
+    assertThat(primary.raw("tagged")).isNull();
+    assertThat(primary.raw("other")).isNotNull();
+  }
+
+  @Test
+  void putAllDuringTheOutageInvalidatesEveryKeyInThePrimary() {
+    put(backend, "a", "old-a");
+    put(backend, "b", "old-b");
+    failPrimary();
+    StepVerifier.create(backend.putAll(Map.of("a", entry("new-a"), "b", entry("new-b")))).expectComplete()
+        .verify(TIMEOUT);
+    healAndRecover();
+    assertThat(primary.raw("a")).isNull();
+    assertThat(primary.raw("b")).isNull();
+  }
+
+  @Test
+  void clearDuringTheOutageClearsThePrimaryOnRecovery() {
+    put(backend, "a", "1");
+    put(backend, "b", "2");
+    failPrimary();
+    StepVerifier.create(backend.clear()).expectComplete().verify(TIMEOUT);
+    healAndRecover();
+    assertThat(primary.rawSize()).isZero();
+  }
+
+  @Test
+  void journalOverItsLimitCollapsesIntoOneClear() {
+    backend = new FallbackCacheBackend(primary, fallback, 3);
+    put(backend, "bystander", "b");
+    failPrimary();
+    for (int i = 0; i < 4; i++) {
+      put(backend, "w" + i, "v" + i);
+    }
+    healAndRecover();
+    assertThat(primary.raw("bystander")).as("the collapsed journal clears the whole primary").isNull();
+    assertThat(primary.rawSize()).isZero();
+  }
+
+  @Test
+  void journalWithinItsLimitDoesNotClear() {
+    backend = new FallbackCacheBackend(primary, fallback, 3);
+    put(backend, "bystander", "b");
+    failPrimary();
+    for (int i = 0; i < 3; i++) {
+      put(backend, "w" + i, "v" + i);
+    }
+    healAndRecover();
+    assertThat(primary.raw("bystander")).isNotNull();
+  }
+
+  @Test
+  void recoveryFailingAgainKeepsTheJournalForTheNextAttempt() {
+    put(backend, "k", "old");
+    failPrimary();
+    put(backend, "k", "new");
+    // Each of these operations tries to recover on a primary that still fails.
+    expectValue("k", "new");
+    expectValue("k", "new");
+    assertThat(health().status()).isEqualTo(CacheHealth.Status.DEGRADED);
+    healAndRecover();
+    assertThat(primary.raw("k")).isNull();
+  }
+
+  @Test
+  void writeArrivingWhileRecoveryRunsIsNotLost() {
+    DelegatingBackend gated = new DelegatingBackend(primary);
+    backend = CacheBackends.withFallback(gated, fallback);
+    put(backend, "a", "old-a");
+    put(backend, "b", "old-b");
+    failPrimary();
+    StepVerifier.create(backend.delete("a")).expectNext(false).expectComplete().verify(TIMEOUT);
+    primary.failWith(null);
+    gated.holdDeletes();
+    // This read starts the recovery, whose replay of "delete a" now waits at the gate.
+    expectMiss("a");
+    assertThat(primary.raw("a")).isNotNull();
+    // A write while the replay runs: it must be journaled for the primary, not dropped.
+    put(backend, "b", "new-b");
+    gated.openDeletes();
+    assertThat(primary.raw("a")).isNull();
+    assertThat(health().status()).as("the outage lasts until the late write is replayed")
+        .isEqualTo(CacheHealth.Status.DEGRADED);
+    healAndRecover();
+    assertThat(primary.raw("b")).as("the primary's old b must not survive").isNull();
+    expectMiss("b");
+  }
+
+  @Test
+  void writeThatTriggersRecoveryLeavesNothingInTheFallbackForALaterOutage() {
+    put(backend, "k", "v0");
+    failPrimary();
+    put(backend, "k", "v1");
+    primary.failWith(null);
+    // The first write after the primary heals starts the recovery.
+    put(backend, "k", "v2");
+    healAndRecover();
+    put(backend, "k", "v3");
+    assertThat(primary.raw("k")).isNotNull();
+    // A later outage must not serve what an earlier one left behind.
+    failPrimary();
+    expectMiss("k");
+  }
+
+  @Test
+  void recoveredPrimaryServesAgain() {
+    failPrimary();
+    put(backend, "k", "during");
+    healAndRecover();
+    put(backend, "k", "after");
+    assertThat(primary.raw("k")).isNotNull();
+    assertThat(fallback.raw("k")).isNull();
+    expectValue("k", "after");
+  }
+
+  @Test
+  void statsAddThePrimaryTheFallbackAndTheFallbackCount() {
+    put(backend, "k", "v");
+    expectValue("k", "v");
+    failPrimary();
+    put(backend, "f", "v");
+    expectValue("f", "v");
+    primary.failWith(null);
+    CacheStats stats = backend.stats().block(TIMEOUT);
+    assertThat(stats.hits()).isEqualTo(2);
+    assertThat(stats.puts()).isEqualTo(2);
+    assertThat(stats.fallbacks()).isEqualTo(2);
+  }
+
+  @Test
+  void countersNeverGoBackDuringAnOutage() {
+    put(backend, "k", "v");
+    expectValue("k", "v");
+    expectValue("k", "v");
+    CacheStats before = backend.stats().block(TIMEOUT);
+    failPrimary();
+    expectMiss("k");
+    CacheStats during = backend.stats().block(TIMEOUT);
+    assertThat(during.hits()).as("the primary's hits are still counted").isGreaterThanOrEqualTo(before.hits());
+    assertThat(during.puts()).isGreaterThanOrEqualTo(before.puts());
+    assertThat(during.misses()).isGreaterThan(before.misses());
+  }
+
+  @Test
+  void getAllDuringAnOutageReadsTheFallback() {
+    failPrimary();
+    put(backend, "a", "1");
+    StepVerifier.create(backend.getAll(List.of("a", "b"), STRING))
+        .assertNext(found -> assertThat(found).containsOnlyKeys("a"))
+        .expectComplete().verify(TIMEOUT);
+  }
+
+  @Test
+  void closeClosesBothLevels() {
+    StepVerifier.create(backend.close()).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(primary.get("k", STRING)).expectError(CacheBackendException.class).verify(TIMEOUT);
+    StepVerifier.create(fallback.get("k", STRING)).expectError(CacheBackendException.class).verify(TIMEOUT);
+  }
+}

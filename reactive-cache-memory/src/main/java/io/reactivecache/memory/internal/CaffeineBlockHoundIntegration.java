@@ -1,0 +1,22 @@
+package io.reactivecache.memory.internal;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * Tells BlockHound about the one bounded wait in Caffeine (the {@code ttl} strategy): when a burst of writes fills
+ * its write buffer, a writer takes the eviction lock to help the thread already doing maintenance, and may wait for
+ * it briefly ({@code BoundedLocalCache.lock}, Caffeine's write back-pressure, documented by its author as
+ * intended). The wait lasts one drain of bounded buffers, not an I/O, so it is not the blocking BlockHound exists to
+ * catch. Everything else stays checked, our code and every other Caffeine path included.
+ *
+ * <p>Shipped, like Reactor's and Netty's own integrations, so that an application running BlockHound does not have
+ * to learn this detail; BlockHound finds it through {@link java.util.ServiceLoader} and nothing loads it otherwise
+ * (BlockHound is an optional dependency). Internal: may change without notice.
+ */
+public final class CaffeineBlockHoundIntegration implements BlockHoundIntegration {
+  @Override
+  public void applyTo(BlockHound.Builder builder) {
+    builder.allowBlockingCallsInside("com.github.benmanes.caffeine.cache.BoundedLocalCache", "lock");
+  }
+}
