@@ -177,7 +177,7 @@ public final class Bench {
   record Settings(int rounds, int warmups, int warmupMillis, int iterations, int iterationMillis, int slices,
       boolean jmhQuickOnly) {
     static final Settings QUICK = new Settings(3, 2, 300, 3, 300, 15, true);
-    static final Settings FULL = new Settings(5, 3, 500, 5, 500, 40, false);
+    static final Settings FULL = new Settings(3, 3, 500, 5, 500, 40, false);
   }
 
   static final long SLICE_MILLIS = 50;
