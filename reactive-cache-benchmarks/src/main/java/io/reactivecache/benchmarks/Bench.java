@@ -73,6 +73,9 @@ public final class Bench {
       new Pair("(diagnosis) Caffeine configured as our ttl store (expiry, Scheduler ticker, caller-run "
           + "maintenance) vs plain, both via Mono.fromSupplier", MemoryBenchmark.class,
           "monoFromSupplierGetIfPresent", "monoFromSupplierGetIfPresentLikeOurs", 0, false, false),
+      new Pair("(diagnosis) sketch of the proposed hit path (key checked once, no Caffeine expireAfter, one clock "
+          + "read) vs Mono.fromSupplier(caffeine.getIfPresent)", MemoryBenchmark.class,
+          "monoFromSupplierGetIfPresent", "sketchOfFixedHitPath", 0, false, false),
       new Pair("(diagnosis) Mono.fromSupplier(getIfPresent) vs raw caffeine.getIfPresent",
           MemoryBenchmark.class, "caffeineGetIfPresent", "monoFromSupplierGetIfPresent", 0, false, false),
       new Pair("Redis GET, 1 in flight: cache.get vs raw Lettuce GET", RedisBenchmark.class, "lettuceGet1",

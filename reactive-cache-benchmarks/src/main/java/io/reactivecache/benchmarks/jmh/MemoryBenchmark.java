@@ -63,6 +63,8 @@ public class MemoryBenchmark {
   private final String[] keys = Keys.names("user:");
   private com.github.benmanes.caffeine.cache.Cache<String, Object> caffeine;
   private com.github.benmanes.caffeine.cache.Cache<String, Object> caffeineLikeOurs;
+  private com.github.benmanes.caffeine.cache.Cache<String, CacheEntry<String>> sketchStore;
+  private Scheduler sketchClock;
   private AsyncCache<String, Object> asyncCache;
   private CacheManager manager;
   private MemoryCacheBackend backend;
@@ -101,6 +103,12 @@ public class MemoryBenchmark {
     for (String key : backendKeys) {
       backend.put(key, entry).block();
     }
+    sketchClock = Schedulers.parallel();
+    sketchStore = Caffeine.newBuilder().maximumSize(100_000).executor(Runnable::run).build();
+    long now = sketchClock.now(TimeUnit.MILLISECONDS);
+    for (String key : backendKeys) {
+      sketchStore.put(key, CacheEntry.of(VALUE, now, now + 3_600_000, now + 3_600_000, Set.of()));
+    }
     bulks = new ArrayList<>();
     for (int i = 0; i < Keys.COUNT; i += BULK) {
       bulks.add(Keys.slice(keys, i, BULK));
@@ -132,6 +140,30 @@ public class MemoryBenchmark {
   public Object monoFromSupplierGetIfPresentLikeOurs(KeyCursor cursor) {
     String key = keys[cursor.next()];
     return Mono.fromSupplier(() -> caffeineLikeOurs.getIfPresent(key)).block();
+  }
+
+  /**
+   * Diagnosis: a sketch of the hit path with the fixes proposed in PERFORMANCE.md — the user key checked once and
+   * prefixed, a size-bounded Caffeine without {@code expireAfter}, expiry checked on read with one clock read, one
+   * {@code Mono}. What {@link #cacheGet} could cost, not a library path.
+   */
+  @Benchmark
+  public Object sketchOfFixedHitPath(KeyCursor cursor) {
+    String key = keys[cursor.next()];
+    return Mono.fromSupplier(() -> {
+      String full = "users:" + checkedKey(key);
+      CacheEntry<String> entry = sketchStore.getIfPresent(full);
+      return entry != null && sketchClock.now(TimeUnit.MILLISECONDS) < entry.freshUntil() ? entry.value() : null;
+    }).block();
+  }
+
+  private static String checkedKey(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      if (Character.isISOControl(key.charAt(i))) {
+        throw new IllegalArgumentException("control character in key");
+      }
+    }
+    return key;
   }
 
   /** Candidate: a memory hit through the public API. */
