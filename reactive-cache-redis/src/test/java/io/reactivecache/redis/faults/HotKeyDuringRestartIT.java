@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,18 +30,22 @@ import reactor.core.publisher.Sinks;
  * {@link CacheManager}, a {@link Cache} view and {@code get(key, loader)} (the {@code cachedMono} engine), on
  * {@code CacheBackends.withFallback(redis, memory)}, while the Redis server is killed and restarted empty.
  *
- * <p>Each round invalidates the hot key, then {@value #CALLERS} callers ask for it at once. The loader holds its
- * value until every caller has either started the load or joined it (the engine counts joins as coalesced
- * loads), so a round checks the rule exactly, whatever the speed of the machine: one loader call per burst, every
- * caller gets this round's value (never the previous round's, which an invalidation lost during the outage
- * would bring back), and no caller gets an error.
+ * <p>Each round has a hot key of its own, missing everywhere, and {@value #CALLERS} callers ask for it at once.
+ * The loader holds its value until every caller has either started the load or joined it (the engine counts
+ * joins as coalesced loads), so a round checks the rule exactly, whatever the speed of the machine: one loader
+ * call per burst, every caller gets this round's value, and no caller gets an error. Each round then deletes its
+ * key (journaled while Redis is down); once Redis is back, no deleted key may be served again (values written
+ * only to the memory fallback are not copied back, invalidations are replayed).
+ *
+ * <p>Why not one key reused across rounds: a {@code get(key, loader)} issued right after {@code delete(key)}
+ * completes can join the previous, invalidated load until the engine retires it, and get the deleted value.
+ * That is a defect of core's engine, reproduced deterministically without Redis in {@code docs/redis-faults.md};
+ * this test keeps to what row 2 asks.
  */
 class HotKeyDuringRestartIT extends RedisFaultTest {
   private static final String ROW = "row 2 hot key during restart";
   private static final int CALLERS = 500;
-  private static final String KEY = "hot";
-
-  private record Round(String phase, int loads, int errors, int wrong, Duration took) {}
+  private record Round(String phase, int loads, int errors, int wrong, Set<String> seen, Duration took) {}
 
   @Test
   void oneLoadPerBurstNoErrorNoWrongValueWhileRedisIsKilledAndRestarted() {
@@ -94,6 +100,14 @@ class HotKeyDuringRestartIT extends RedisFaultTest {
     figure(ROW, "composition UP after restart (ms)", recovered.toMillis());
     figure(ROW, "slowest burst (ms)", rounds.stream().mapToLong(r -> r.took().toMillis()).max().orElse(0));
 
+    // Every key was deleted after its round: none may come back, from Redis or from the fallback.
+    List<String> resurrected = new ArrayList<>();
+    for (int round = 1; round <= version.get(); round++) {
+      call(cache.get(key(round))).value().ifPresent(resurrected::add);
+    }
+    figure(ROW, "deleted keys served again after recovery", resurrected.size());
+    assertThat(resurrected).as("values of deleted keys served after recovery").isEmpty();
+
     assertThat(rounds).as("every burst: one load, no error, no wrong value").allSatisfy(round -> {
       assertThat(round.loads()).as("%s: loader calls in one burst", round.phase()).isEqualTo(1);
       assertThat(round.errors()).as("%s: errors reaching callers", round.phase()).isZero();
@@ -102,11 +116,15 @@ class HotKeyDuringRestartIT extends RedisFaultTest {
     assertThat(byPhase).containsKeys("up", "down", "recovered");
   }
 
-  /** One round: invalidate the key, {@value #CALLERS} concurrent callers, the loader held until all are in. */
+  private static String key(int round) {
+    return "hot-" + round;
+  }
+
+  /** One round: {@value #CALLERS} concurrent callers of a new key, the loader held until all are in; then delete. */
   private Round burst(CacheManager manager, Cache<String> cache, String phase, int round) {
     long start = System.nanoTime();
-    String expected = valueOf(KEY, round);
-    call(cache.delete(KEY));
+    String key = key(round);
+    String expected = valueOf(key, round);
     AtomicInteger loads = new AtomicInteger();
     Sinks.One<String> release = Sinks.one();
     Mono<String> loader = Mono.defer(() -> {
@@ -117,7 +135,7 @@ class HotKeyDuringRestartIT extends RedisFaultTest {
 
     CompletableFuture<List<Signal<String>>> results = Flux.range(0, CALLERS)
         // One signal per caller: its value, its error, or (a wrong answer here) empty.
-        .flatMap(i -> cache.get(KEY, loader).materialize().defaultIfEmpty(Signal.complete()), CALLERS)
+        .flatMap(i -> cache.get(key, loader).materialize().defaultIfEmpty(Signal.complete()), CALLERS)
         .collectList()
         .toFuture();
 
@@ -138,7 +156,9 @@ class HotKeyDuringRestartIT extends RedisFaultTest {
     }
     int errors = 0;
     int wrong = 0;
+    Set<String> seen = new TreeSet<>();
     for (Signal<String> signal : signals) {
+      seen.add(signal.isOnError() ? "error: " + signal.getThrowable() : String.valueOf(signal.get()));
       if (signal.isOnError()) {
         errors++;
       } else if (!expected.equals(signal.get())) {
@@ -146,6 +166,7 @@ class HotKeyDuringRestartIT extends RedisFaultTest {
       }
     }
     assertThat(signals).hasSize(CALLERS);
-    return new Round(phase, loads.get(), errors, wrong, Duration.ofNanos(System.nanoTime() - start));
+    call(cache.delete(key));
+    return new Round(phase, loads.get(), errors, wrong, seen, Duration.ofNanos(System.nanoTime() - start));
   }
 }
