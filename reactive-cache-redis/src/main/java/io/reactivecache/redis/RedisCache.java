@@ -88,8 +88,9 @@ public final class RedisCache {
 
     /**
      * Sets where Redis is: {@code redis://[user:password@]host[:port][/database]}, or {@code rediss://} for TLS
-     * with certificate and host name verification. Default {@code redis://localhost:6379/0}. The password is
-     * never shown in messages, logs or {@code toString()}.
+     * with certificate and host name verification (trusting the JDK's trust store, or
+     * {@link #trustedCertificates(Path)}). Default {@code redis://localhost:6379/0}. The password is never shown in
+     * messages, logs or {@code toString()}.
      *
      * @param url the Redis URL
      * @return this builder
