@@ -258,6 +258,40 @@ class CachedMonoRulesTest {
   }
 
   @Test
+  void rule5_aGetRightAfterADeleteNeverJoinsTheLoadTheDeleteInvalidated() {
+    // The store of v1 is held open, so the delete has to wait for it; the get chained after the delete must start
+    // a new load (v2), not join the finished, invalidated one (found by the Redis restart test).
+    Sinks.Empty<Void> putGate = Sinks.empty();
+    MapCacheBackend gated = new MapCacheBackend("gated", clock, null) {
+      @Override
+      public Mono<Void> put(String key, io.reactivecache.spi.CacheEntry<?> entry) {
+        return super.put(key, entry).then(putGate.asMono());
+      }
+    };
+    Cache<String> cache = CacheManager.builder().backend(gated).clock(clock).build()
+        .cache("c", String.class, ttl(Duration.ofMinutes(1)));
+    StepVerifier.create(cache.get("k", Mono.just("v1"))).expectNext("v1").expectComplete().verify(WAIT);
+    StepVerifier.create(cache.delete("k").then(cache.get("k", Mono.just("v2"))))
+        .then(() -> putGate.tryEmitEmpty())
+        .expectNext("v2").expectComplete().verify(WAIT);
+  }
+
+  @Test
+  void rule5_aCallerArrivingAfterAnInvalidationStartsANewLoad() {
+    Cache<String> cache = cache(ttl(Duration.ofMinutes(1)));
+    GatedLoader before = new GatedLoader();
+    GatedLoader after = new GatedLoader();
+    StepVerifier.create(cache.get("k", before.mono()))
+        .then(() -> cache.delete("k").block(WAIT))
+        .then(() -> StepVerifier.create(cache.get("k", after.mono()))
+            .then(() -> after.release("loaded after the delete"))
+            .expectNext("loaded after the delete").expectComplete().verify(WAIT))
+        .then(() -> before.release("loaded before the delete"))
+        .expectNext("loaded before the delete").expectComplete().verify(WAIT);
+    StepVerifier.create(cache.get("k")).expectNext("loaded after the delete").expectComplete().verify(WAIT);
+  }
+
+  @Test
   void rule5_clearPatternAndModelInvalidationsAlsoWin() {
     Cache<String> cache = manager.cache("items", String.class, CachePolicy.builder().ttl(Duration.ofMinutes(1))
         .tags(Set.of("item-model")).build());

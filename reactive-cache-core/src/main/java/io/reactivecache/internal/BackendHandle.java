@@ -4,6 +4,9 @@ import io.reactivecache.CacheStats;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
+import io.reactivecache.ValueType;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Flux;
@@ -138,6 +141,41 @@ public final class BackendHandle {
       errors.forgetAll();
       return inFlight.invalidateAll().then(backend.clear());
     });
+  }
+
+  /**
+   * Reads several keys at once, returning present values by the caller's names for them (absent markers and
+   * misses are left out).
+   *
+   * @param byStoredKey the caller's name of each key, by the key stored under
+   * @param type the expected type
+   * @param <T> the value type
+   * @return the values found, by the caller's names, in the order given
+   */
+  public <T> Mono<Map<String, T>> getValues(Map<String, String> byStoredKey, ValueType<T> type) {
+    return backend.getAll(byStoredKey.keySet(), type).map(found -> {
+      Map<String, T> values = new LinkedHashMap<>();
+      found.forEach((storedKey, entry) -> {
+        if (!entry.isAbsent()) {
+          values.put(byStoredKey.get(storedKey), entry.value());
+        }
+      });
+      return values;
+    });
+  }
+
+  /**
+   * Checks a TTL given for one write.
+   *
+   * @param ttl the TTL
+   * @return the TTL
+   * @throws io.reactivecache.CacheConfigurationException naming {@code ttl} if it is not positive
+   */
+  public static Duration positiveTtl(Duration ttl) {
+    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+      throw io.reactivecache.CacheConfigurationException.invalid("ttl", ttl, "a positive duration");
+    }
+    return ttl;
   }
 
   /**

@@ -58,12 +58,12 @@ public final class BackendOperations implements CacheOperations {
 
   @Override
   public Mono<Void> set(String key, Object value, Duration ttl) {
-    return Mono.defer(() -> write(KeyRules.checked(key), value, Optional.of(positive(ttl)), Set.of()));
+    return Mono.defer(() -> write(KeyRules.checked(key), value, Optional.of(BackendHandle.positiveTtl(ttl)), Set.of()));
   }
 
   @Override
   public Mono<Void> set(CacheKey key, Object value, Duration ttl) {
-    return Mono.defer(() -> write(requireKey(key).render(), value, Optional.of(positive(ttl)), key.tags()));
+    return Mono.defer(() -> write(requireKey(key).render(), value, Optional.of(BackendHandle.positiveTtl(ttl)), key.tags()));
   }
 
   private Mono<Void> write(String key, Object value, Optional<Duration> ttl, Set<String> tags) {
@@ -146,26 +146,18 @@ public final class BackendOperations implements CacheOperations {
   public <T> Mono<Map<String, T>> getAll(Collection<String> keys, Class<T> type) {
     ValueType<T> valueType = ValueType.of(type);
     return Mono.defer(() -> {
-      Map<String, String> checked = new LinkedHashMap<>();
+      Map<String, String> byStoredKey = new LinkedHashMap<>();
       for (String key : keys) {
-        checked.put(KeyRules.checked(key), key);
+        byStoredKey.put(KeyRules.checked(key), key);
       }
-      return handle.backend.getAll(checked.keySet(), valueType).map(found -> {
-        Map<String, T> values = new LinkedHashMap<>();
-        found.forEach((key, entry) -> {
-          if (!entry.isAbsent()) {
-            values.put(checked.get(key), entry.value());
-          }
-        });
-        return values;
-      });
+      return handle.getValues(byStoredKey, valueType);
     });
   }
 
   @Override
   public Mono<Void> putAll(Map<String, ?> values, Duration ttl) {
     return Mono.defer(() -> {
-      Optional<Duration> checkedTtl = Optional.of(positive(ttl));
+      Optional<Duration> checkedTtl = Optional.of(BackendHandle.positiveTtl(ttl));
       long now = handle.now();
       Map<String, CacheEntry<?>> entries = new LinkedHashMap<>();
       values.forEach((key, value) -> {
@@ -194,12 +186,5 @@ public final class BackendOperations implements CacheOperations {
       throw new InvalidCacheKeyException("A cache key must not be null");
     }
     return key;
-  }
-
-  private static Duration positive(Duration ttl) {
-    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-      throw CacheConfigurationException.invalid("ttl", ttl, "a positive duration");
-    }
-    return ttl;
   }
 }

@@ -110,7 +110,7 @@ public final class DefaultCache<T> implements Cache<T> {
   @Override
   public Mono<Void> put(String key, T value, Duration ttl) {
     return Mono.defer(() -> handle.put(keyOf(key), LoadEngine.newEntry(requireValue(value), handle.now(),
-        Optional.of(positive(ttl)), policy, policy.tags())));
+        Optional.of(BackendHandle.positiveTtl(ttl)), policy, policy.tags())));
   }
 
   @Override
@@ -126,19 +126,11 @@ public final class DefaultCache<T> implements Cache<T> {
   @Override
   public Mono<Map<String, T>> getAll(Collection<String> keys) {
     return Mono.defer(() -> {
-      Map<String, String> byFullKey = new LinkedHashMap<>();
+      Map<String, String> byStoredKey = new LinkedHashMap<>();
       for (String key : keys) {
-        byFullKey.put(keyOf(key), key);
+        byStoredKey.put(keyOf(key), key);
       }
-      return handle.backend.getAll(byFullKey.keySet(), type).map(found -> {
-        Map<String, T> values = new LinkedHashMap<>();
-        found.forEach((fullKey, entry) -> {
-          if (!entry.isAbsent()) {
-            values.put(byFullKey.get(fullKey), entry.value());
-          }
-        });
-        return values;
-      });
+      return handle.getValues(byStoredKey, type);
     });
   }
 
@@ -166,13 +158,6 @@ public final class DefaultCache<T> implements Cache<T> {
       throw new IllegalArgumentException("A cached value must not be null; an empty Mono means 'absent'");
     }
     return value;
-  }
-
-  private static Duration positive(Duration ttl) {
-    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-      throw CacheConfigurationException.invalid("ttl", ttl, "a positive duration");
-    }
-    return ttl;
   }
 
   /** {@code List<T>} as a value type, so a backend that decodes (Redis) decodes the elements as T. */

@@ -33,6 +33,7 @@ final class InFlightLoad {
   private final Disposable.Swap upstream = Disposables.swap();
   private final AtomicInteger storeState = new AtomicInteger(LOADING);
   private final Sinks.Empty<Void> stored = Sinks.empty();
+  private volatile boolean invalidated;
   private volatile boolean done;
 
   InFlightLoad(String key, Set<String> tags) {
@@ -74,6 +75,7 @@ final class InFlightLoad {
    * @return completes once a store already under way has landed (at once if none is)
    */
   Mono<Void> invalidate() {
+    invalidated = true;
     for (;;) {
       int state = storeState.get();
       if (state == LOADING) {
@@ -86,6 +88,14 @@ final class InFlightLoad {
         return Mono.empty();
       }
     }
+  }
+
+  /**
+   * Tells whether a write or invalidation of the key came after this load started: a caller arriving now must
+   * not join it (its result may predate the write) but start a new load.
+   */
+  boolean isInvalidated() {
+    return invalidated;
   }
 
   /** Claims the right to store the result; false if the key was written or invalidated meanwhile. */

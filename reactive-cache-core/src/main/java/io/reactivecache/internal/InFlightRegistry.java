@@ -25,12 +25,17 @@ final class InFlightRegistry {
   /** Holds the load joined by a caller, and whether this caller created it (and so must start it). */
   record Joined(InFlightLoad load, boolean created) {}
 
-  /** Joins the load of {@code key}, creating it if none runs (or the one found was just cancelled). */
+  /**
+   * Joins the load of {@code key}, creating it if none runs, if the one found was just cancelled, or if it was
+   * invalidated (a caller arriving after a write or delete must not get a value loaded before it). A replaced load
+   * runs on for its own callers; its retirement removes only itself.
+   */
   Joined join(String key, ValueType<?> type, Set<String> tags) {
     FlightKey id = new FlightKey(key, type);
     for (;;) {
       InFlightLoad[] created = new InFlightLoad[1];
-      InFlightLoad load = loads.computeIfAbsent(id, k -> created[0] = new InFlightLoad(key, tags));
+      InFlightLoad load = loads.compute(id, (k, running) ->
+          running == null || running.isInvalidated() ? created[0] = new InFlightLoad(key, tags) : running);
       if (load.tryJoin()) {
         return new Joined(load, load == created[0]);
       }

@@ -188,8 +188,10 @@ public final class LoadEngine<T> {
           return Mono.empty();
         })
         .doFinally(signal -> {
-          load.endStore();
+          // Retire first: endStore() releases invalidations waiting on this store, and what their callers do next
+          // (a get) must not find this load still registered.
           retire.run();
+          load.endStore();
         })
         .subscribe();
   }

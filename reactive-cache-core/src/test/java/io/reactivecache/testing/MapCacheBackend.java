@@ -21,7 +21,7 @@ import reactor.core.scheduler.Scheduler;
  * The simplest correct backend: an unbounded map, for core's own tests and as the reference the contract suite
  * is checked against. It can be made to fail on demand ({@link #failWith}), to inject backend faults.
  */
-public final class MapCacheBackend implements CacheBackend {
+public class MapCacheBackend implements CacheBackend {
   private final String name;
   private final Scheduler clock;
   private final Optional<Duration> defaultTtl;

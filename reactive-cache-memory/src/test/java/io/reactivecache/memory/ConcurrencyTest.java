@@ -91,7 +91,9 @@ class ConcurrencyTest {
     for (int round = 0; round < 500; round++) {
       String key = "k" + (round % 6);
       int r = round;
-      RaceTestUtils.race(racers,
+      // 60 s, not the default 5 s: five racers spinning with Thread.yield on a loaded 2-core machine can starve
+      // the one thread holding Caffeine's eviction lock for seconds. The bound guards against a hang only.
+      RaceTestUtils.race(60, racers,
           () -> backend.put(key, entry(key, "v" + r, "a", "b")).subscribe(v -> {}, errors::add),
           () -> backend.put(key, entry(key, "w" + r, "b", "c")).subscribe(v -> {}, errors::add),
           () -> backend.invalidateTag(r % 2 == 0 ? "a" : "c").subscribe(v -> {}, errors::add),

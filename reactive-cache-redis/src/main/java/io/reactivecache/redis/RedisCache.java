@@ -8,9 +8,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.TrustManagerFactory;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
@@ -69,6 +71,7 @@ public final class RedisCache {
     private Scheduler clock = Schedulers.parallel();
     private JsonMapper jsonMapper;
     private RedisClient redisClient;
+    private Path trustedCertificates;
 
     private Builder() {}
 
@@ -85,8 +88,9 @@ public final class RedisCache {
 
     /**
      * Sets where Redis is: {@code redis://[user:password@]host[:port][/database]}, or {@code rediss://} for TLS
-     * with certificate and host name verification. Default {@code redis://localhost:6379/0}. The password is
-     * never shown in messages, logs or {@code toString()}.
+     * with certificate and host name verification (trusting the JDK's trust store, or
+     * {@link #trustedCertificates(Path)}). Default {@code redis://localhost:6379/0}. The password is never shown in
+     * messages, logs or {@code toString()}.
      *
      * @param url the Redis URL
      * @return this builder
@@ -302,6 +306,22 @@ public final class RedisCache {
     }
 
     /**
+     * Trusts the CA certificates of a PEM file (one or more {@code -----BEGIN CERTIFICATE-----} blocks) for
+     * {@code rediss://}, instead of the JDK's default trust store: for a Redis whose certificate comes from a
+     * private CA. Host names are still verified: the server's certificate must name the url's host. The file
+     * is read once, by {@link #build()}. Default: none (the JDK's default trust store). Needs a
+     * {@code rediss://} url and the backend's own client (a lent {@link #redisClient} keeps its own TLS
+     * settings).
+     *
+     * @param pemFile a readable PEM file of CA certificates, or null for the JDK's default trust store
+     * @return this builder
+     */
+    public Builder trustedCertificates(Path pemFile) {
+      this.trustedCertificates = pemFile;
+      return this;
+    }
+
+    /**
      * Validates the options and creates the backend. Opens no connection.
      *
      * @return the backend
@@ -348,10 +368,22 @@ public final class RedisCache {
       if (clock == null) {
         throw CacheConfigurationException.invalid("clock", "null", "a Reactor Scheduler");
       }
+      TrustManagerFactory trust = null;
+      if (trustedCertificates != null) {
+        if (!parsed.uri.isSsl()) {
+          throw CacheConfigurationException.invalid("trustedCertificates", trustedCertificates,
+              "a CA file only together with a rediss:// url (the url is redis://, without TLS)");
+        }
+        if (redisClient != null) {
+          throw CacheConfigurationException.invalid("trustedCertificates", trustedCertificates,
+              "no CA file with a lent redisClient (set the CA in that client's SslOptions instead)");
+        }
+        trust = TrustedCertificates.load(trustedCertificates);
+      }
       return new RedisSettings(name, parsed.uri, parsed.safe, parsed.secret, namespace, commandTimeout,
           connectTimeout, retryAttempts, retryBackoff, circuitBreakerThreshold, circuitBreakerWaitDuration,
           maxConnections, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
-          clock, jsonMapper, redisClient);
+          clock, jsonMapper, redisClient, trustedCertificates, trust);
     }
 
     private void positive(String option, Duration value) {

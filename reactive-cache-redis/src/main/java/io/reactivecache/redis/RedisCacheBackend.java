@@ -38,7 +38,9 @@ import tools.jackson.core.JacksonException;
  *
  * <h2>Behaviour</h2>
  * <ul>
- *   <li>One shared Lettuce connection, opened on first use and re-established by Lettuce after a loss.</li>
+ *   <li>One shared Lettuce connection, opened on first use and re-established by Lettuce after a loss; when
+ *       the circuit breaker opens on timeouts, the connection is closed and a new one opened on the next call
+ *       (a half-open connection is never waited on).</li>
  *   <li>Each command runs under a timeout, inside a circuit breaker, inside a retry (transient failures only).
  *       Every failure reaches the caller as a {@link CacheBackendException} whose message says what to do; a
  *       value that does not decode is a counted miss, never an error, and never counts against the breaker.</li>
@@ -74,8 +76,8 @@ public final class RedisCacheBackend implements CacheBackend {
     this.settings = settings;
     this.layout = new RedisKeyLayout(settings.namespace());
     this.codec = new EnvelopeCodec(settings.jsonMapper(), settings.maxNestingDepth(), settings.maxValueBytes());
-    this.connector = new RedisConnector(settings);
-    this.failures = new RedisFailures(settings);
+    this.failures = new RedisFailures(settings, this::replaceConnection);
+    this.connector = new RedisConnector(settings, failures);
     this.strategyId = settings.strategy().id();
     this.accessSet = layout.accessSet(strategyId);
   }
@@ -407,10 +409,12 @@ public final class RedisCacheBackend implements CacheBackend {
             return CacheHealth.up();
           })
           .onErrorResume(e -> {
-            RedisFailures.Kind kind = RedisFailures.classify(e);
+            RedisFailures.Kind kind = failures.kindOf(e);
             String reason = switch (kind) {
               case AUTH -> "auth: credentials rejected by Redis at " + settings.endpoint()
                   + "; check the user name and password in the url";
+              case TLS -> "tls: Redis at " + settings.endpoint() + ": "
+                  + settings.scrub(String.valueOf(rootMessage(e)));
               case TIMEOUT -> "timeout: no reply from Redis at " + settings.endpoint() + " within "
                   + settings.commandTimeout();
               default -> "unreachable: Redis at " + settings.endpoint() + ": "
@@ -439,6 +443,11 @@ public final class RedisCacheBackend implements CacheBackend {
 
   RedisSettings settings() {
     return settings;
+  }
+
+  /** The breaker opened on timeouts: the connection may be half-open, so the next call gets a new one. */
+  private void replaceConnection() {
+    connector.reset();
   }
 
   @Override

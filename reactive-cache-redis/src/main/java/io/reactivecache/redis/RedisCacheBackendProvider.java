@@ -4,6 +4,8 @@ import io.reactivecache.CacheConfigurationException;
 import io.reactivecache.spi.BackendSettings;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheBackendProvider;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -18,7 +20,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Options (all optional, as text): {@code url}, {@code namespace}, {@code commandTimeout},
  * {@code connectTimeout}, {@code retryAttempts}, {@code retryBackoff}, {@code circuitBreakerThreshold},
- * {@code circuitBreakerWaitDuration}, {@code maxConnections}, {@code maxValueBytes}, {@code maxNestingDepth}.
+ * {@code circuitBreakerWaitDuration}, {@code maxConnections}, {@code maxValueBytes}, {@code maxNestingDepth},
+ * {@code trustedCertificates} (path of a PEM file of CA certificates, for {@code rediss://}).
  * Durations are ISO-8601 ({@code PT0.5S}) or a number with a unit ({@code 500ms}, {@code 2s}, {@code 5m}). An
  * unknown option is refused by name, so a typo never goes unnoticed.
  */
@@ -36,7 +39,8 @@ public final class RedisCacheBackendProvider implements CacheBackendProvider {
           (b, v) -> b.circuitBreakerWaitDuration(duration("circuitBreakerWaitDuration", v))),
       Map.entry("maxConnections", (b, v) -> b.maxConnections(integer("maxConnections", v))),
       Map.entry("maxValueBytes", (b, v) -> b.maxValueBytes(integer("maxValueBytes", v))),
-      Map.entry("maxNestingDepth", (b, v) -> b.maxNestingDepth(integer("maxNestingDepth", v))));
+      Map.entry("maxNestingDepth", (b, v) -> b.maxNestingDepth(integer("maxNestingDepth", v))),
+      Map.entry("trustedCertificates", (b, v) -> b.trustedCertificates(path("trustedCertificates", v))));
 
   /** Creates the provider; called by {@link java.util.ServiceLoader}. */
   public RedisCacheBackendProvider() {}
@@ -90,6 +94,17 @@ public final class RedisCacheBackendProvider implements CacheBackendProvider {
     }
     throw CacheConfigurationException.invalid(option, "'" + text + "'",
         "a duration such as 500ms, 2s, 5m or PT0.5S");
+  }
+
+  static Path path(String option, String text) {
+    try {
+      if (text != null && !text.isBlank()) {
+        return Path.of(text.trim());
+      }
+    } catch (InvalidPathException e) {
+      // reported below
+    }
+    throw CacheConfigurationException.invalid(option, "'" + text + "'", "the path of a PEM file");
   }
 
   static int integer(String option, String text) {

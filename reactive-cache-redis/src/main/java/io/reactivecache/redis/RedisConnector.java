@@ -4,23 +4,34 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import javax.net.ssl.TrustManagerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
  * Owns the single shared connection: opens it on first use (so building a backend never touches the network),
- * keeps it (Lettuce reconnects it by itself), and closes what we created, never what we were lent.
+ * keeps it while it works (Lettuce reconnects a lost one by itself), replaces it when told it is dead although it
+ * looks open ({@link #reset()}), and closes what we created, never what we were lent.
  */
 final class RedisConnector {
   /** Keys are text; values are bytes we encoded ourselves, so Lettuce never runs user code while decoding. */
@@ -29,25 +40,41 @@ final class RedisConnector {
   /** Bounds the commands waiting for a reply; past it Lettuce fails fast instead of growing the heap. */
   static final int REQUEST_QUEUE_SIZE = 65_536;
 
-  private final RedisSettings settings;
-  private final RedisURI uri;
-  private final AtomicReference<RedisClient> ownClient = new AtomicReference<>();
-  private final AtomicReference<StatefulRedisConnection<String, byte[]>> opened = new AtomicReference<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final Mono<RedisReactiveCommands<String, byte[]>> commands;
+  /** What the connector tells the failure bookkeeping about connections Lettuce manages in the background. */
+  interface Events {
+    /** Lettuce's own reconnection failed (the caller only sees "not connected"): this is why. */
+    void reconnectFailed(Throwable cause);
 
-  RedisConnector(RedisSettings settings) {
-    this.settings = settings;
-    this.uri = settings.uri();
-    uri.setTimeout(settings.commandTimeout().plus(settings.connectTimeout()));
-    this.commands = Mono.defer(this::connect)
-        .map(StatefulRedisConnection::reactive)
-        // Success is kept for good (Lettuce reconnects the connection itself); a failed connect is not, so the
-        // next call tries again.
-        .cacheInvalidateIf(reactive -> false);
+    /** A connection was (re-)established. */
+    void connected();
   }
 
-  static ClientOptions clientOptions(RedisSettings settings) {
+  private final RedisSettings settings;
+  private final RedisURI uri;
+  private final Events events;
+  private final SslOptions sslOptions;
+  private final AtomicReference<RedisClient> ownClient = new AtomicReference<>();
+  private final AtomicReference<Disposable> eventSubscription = new AtomicReference<>();
+  /** The connection in use; null before the first connect and after a reset, until the next connect. */
+  private final AtomicReference<StatefulRedisConnection<String, byte[]>> opened = new AtomicReference<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Mono<StatefulRedisConnection<String, byte[]>> connection;
+
+  RedisConnector(RedisSettings settings, Events events) {
+    this.settings = settings;
+    this.uri = settings.uri();
+    this.events = events;
+    uri.setTimeout(settings.commandTimeout().plus(settings.connectTimeout()));
+    // Built here, on the thread that builds the backend: Lettuce would otherwise read trust stores and seed a
+    // SecureRandom from /dev/urandom inside every TLS connect, on Netty's event loop.
+    this.sslOptions = uri.isSsl() && settings.redisClient() == null ? sslOptions(settings) : null;
+    // A connection that is still the current one is kept (Lettuce reconnects it after a loss); once reset()
+    // retires it, or before any connect succeeded, the next subscriber connects anew. Subscribers arriving while
+    // a connect runs share it. A failed connect is not cached, so the next call tries again.
+    this.connection = Mono.defer(this::connect).cacheInvalidateIf(current -> current != opened.get());
+  }
+
+  static ClientOptions clientOptions(RedisSettings settings, SslOptions ssl) {
     SocketOptions.Builder socket = SocketOptions.builder()
         .connectTimeout(settings.connectTimeout())
         .tcpNoDelay(true);
@@ -67,7 +94,7 @@ final class RedisConnector {
     } else {
       socket.keepAlive(true);
     }
-    return ClientOptions.builder()
+    ClientOptions.Builder options = ClientOptions.builder()
         .autoReconnect(true)
         // While disconnected, fail at once (a cache can always fall back) rather than queue without bound and
         // replay stale writes after the reconnect.
@@ -76,8 +103,35 @@ final class RedisConnector {
         // One connection serves every caller: emit replies off the I/O thread so callers' work never stalls it.
         .publishOnScheduler(true)
         .socketOptions(socket.build())
-        .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build())
-        .build();
+        .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build());
+    if (ssl != null) {
+      options.sslOptions(ssl);
+    }
+    return options.build();
+  }
+
+  /**
+   * TLS options whose expensive, file-reading parts are done once, now: the trust managers (the given CA bundle,
+   * or the JDK's default trust store) and a seeded random generator. Lettuce still builds a Netty SslContext per
+   * connection, but from these it neither reads a file nor seeds anything there. Host names are verified by
+   * Lettuce ({@code RedisURI} verifyPeer FULL, the default).
+   */
+  private static SslOptions sslOptions(RedisSettings settings) {
+    try {
+      TrustManagerFactory trust = settings.trustManagerFactory();
+      if (trust == null) {
+        trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init((KeyStore) null);
+      }
+      // DRBG draws from its own state once seeded; NativePRNG (the default on Linux) reads /dev/urandom again
+      // and again, and SSLContext.init draws a number from it at once.
+      SecureRandom random = SecureRandom.getInstance("DRBG");
+      random.nextInt();
+      Consumer<io.netty.handler.ssl.SslContextBuilder> seeded = builder -> builder.secureRandom(random);
+      return SslOptions.builder().jdkSslProvider().trustManager(trust).sslContext(seeded).build();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("The JDK cannot set up TLS (" + e.getClass().getSimpleName() + ")", e);
+    }
   }
 
   private Mono<StatefulRedisConnection<String, byte[]>> connect() {
@@ -86,33 +140,67 @@ final class RedisConnector {
     }
     RedisClient client = settings.redisClient();
     if (client == null) {
-      client = ownClient.updateAndGet(existing -> {
-        if (existing != null) {
-          return existing;
-        }
-        RedisClient created = RedisClient.create();
-        created.setOptions(clientOptions(settings));
-        return created;
-      });
+      client = ownClient();
     }
     RedisClient chosen = client;
     return Mono.fromCompletionStage(() -> chosen.connectAsync(CODEC, uri).toCompletableFuture())
-        .doOnNext(connection -> {
-          opened.set(connection);
-          if (closed.get()) {
-            connection.closeAsync();
+        .doOnNext(connected -> {
+          StatefulRedisConnection<String, byte[]> previous = opened.getAndSet(connected);
+          if (previous != null && previous != connected) {
+            previous.closeAsync();
+          }
+          if (closed.get() && opened.compareAndSet(connected, null)) {
+            connected.closeAsync();
           }
         });
   }
 
-  /** The reactive commands of the shared connection, connecting first if needed. */
-  Mono<RedisReactiveCommands<String, byte[]>> commands() {
-    return commands;
+  private RedisClient ownClient() {
+    RedisClient existing = ownClient.get();
+    if (existing != null) {
+      return existing;
+    }
+    RedisClient created = RedisClient.create();
+    created.setOptions(clientOptions(settings, sslOptions));
+    if (!ownClient.compareAndSet(null, created)) {
+      // Another caller won the race (or close() ran): ours would only leak threads.
+      created.shutdownAsync(0, 2, TimeUnit.SECONDS);
+      RedisClient winner = ownClient.get();
+      return winner != null ? winner : created;
+    }
+    // Only our own client's events are ours: a lent client's bus also carries other connections' events.
+    eventSubscription.set(created.getResources().eventBus().get().subscribe(this::onEvent));
+    return created;
   }
 
-  boolean isConnected() {
-    StatefulRedisConnection<String, byte[]> connection = opened.get();
-    return connection != null && connection.isOpen();
+  private void onEvent(Event event) {
+    if (event instanceof ReconnectFailedEvent failed) {
+      events.reconnectFailed(failed.getCause());
+    } else if (event instanceof ConnectionActivatedEvent) {
+      events.connected();
+    }
+  }
+
+  /** The reactive commands of the shared connection, connecting first if needed. */
+  Mono<RedisReactiveCommands<String, byte[]>> commands() {
+    return connection.map(StatefulRedisConnection::reactive);
+  }
+
+  /**
+   * Retires the current connection: closes it (failing what still waits on it) and lets the next call connect
+   * anew. For a connection that looks open but no longer answers (a half-open TCP connection, a stuck
+   * middlebox): Lettuce would keep it, and keep-alive never fires while the peer's kernel still acknowledges.
+   * Never blocks; safe to call from any thread, any number of times.
+   *
+   * @return true if a connection was retired
+   */
+  boolean reset() {
+    StatefulRedisConnection<String, byte[]> current = opened.get();
+    if (current != null && opened.compareAndSet(current, null)) {
+      current.closeAsync();
+      return true;
+    }
+    return false;
   }
 
   /** Closes our connection, then our client; a lent client is left running. */
@@ -121,13 +209,17 @@ final class RedisConnector {
       if (!closed.compareAndSet(false, true)) {
         return Mono.empty();
       }
-      StatefulRedisConnection<String, byte[]> connection = opened.getAndSet(null);
+      StatefulRedisConnection<String, byte[]> current = opened.getAndSet(null);
+      Disposable subscription = eventSubscription.getAndSet(null);
+      if (subscription != null) {
+        subscription.dispose();
+      }
       RedisClient client = ownClient.getAndSet(null);
       if (client != null) {
         // Shutting our client down closes its connections too; closing ours first would make it warn.
         return Mono.fromFuture(client.shutdownAsync(0, 2, TimeUnit.SECONDS)).then();
       }
-      return connection == null ? Mono.<Void>empty() : Mono.fromFuture(connection.closeAsync()).then();
+      return current == null ? Mono.<Void>empty() : Mono.fromFuture(current.closeAsync()).then();
     });
   }
 }

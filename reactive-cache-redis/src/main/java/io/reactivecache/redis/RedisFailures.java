@@ -14,10 +14,12 @@ import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.reactivecache.CacheBackendException;
 import java.io.IOException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -28,7 +30,7 @@ import reactor.core.publisher.Mono;
  * failures and an open breaker answers at once), then the retry with exponential, jittered backoff around it (so
  * each attempt goes through the breaker, and "call not permitted" is never retried).
  */
-final class RedisFailures {
+final class RedisFailures implements RedisConnector.Events {
 
   /** What a failure is, as far as retrying and the breaker are concerned. */
   enum Kind {
@@ -38,6 +40,8 @@ final class RedisFailures {
     CONNECTION(true, true),
     /** The server says "try again later": LOADING, BUSY, TRYAGAIN, MASTERDOWN, CLUSTERDOWN. */
     SERVER_BUSY(true, true),
+    /** The TLS handshake failed (untrusted certificate, wrong host name): retrying cannot help. */
+    TLS(false, true),
     /** Credentials rejected or missing permissions: retrying cannot help. */
     AUTH(false, true),
     /** Connected to a read-only replica. */
@@ -63,11 +67,23 @@ final class RedisFailures {
   private final RedisSettings settings;
   private final CircuitBreaker breaker;
   private final Retry retry;
+  private final Runnable deadConnection;
   private final AtomicReference<String> lastFailure = new AtomicReference<>("");
   private final AtomicReference<Kind> lastKind = new AtomicReference<>();
+  /**
+   * Why Lettuce's own reconnection last failed, until a connection is made again; null when it did not fail.
+   * Callers of a connection Lettuce is re-establishing only see "Currently not connected": this says why.
+   */
+  private final AtomicReference<Throwable> reconnectFailure = new AtomicReference<>();
 
-  RedisFailures(RedisSettings settings) {
+  /**
+   * @param settings the configuration
+   * @param deadConnection called when the breaker opens on timeouts: the connection looks open but nothing
+   *     comes back on it, so it must be replaced (Lettuce would keep it for good)
+   */
+  RedisFailures(RedisSettings settings, Runnable deadConnection) {
     this.settings = settings;
+    this.deadConnection = deadConnection;
     int threshold = settings.circuitBreakerThreshold();
     // A count window of `threshold` calls at a 100% failure rate is "threshold consecutive failures".
     this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
@@ -77,27 +93,73 @@ final class RedisFailures {
         .failureRateThreshold(100f)
         .waitDurationInOpenState(settings.circuitBreakerWaitDuration())
         .permittedNumberOfCallsInHalfOpenState(1)
-        .recordException(e -> classify(e).breakerFailure)
+        .recordException(e -> kindOf(e).breakerFailure)
         .build());
     this.retry = Retry.of(settings.name(), RetryConfig.custom()
         .maxAttempts(settings.retryAttempts())
         .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.retryBackoff(), 2.0, 0.5,
             settings.commandTimeout().multipliedBy(4)))
-        .retryOnException(e -> classify(e).transientFailure)
+        .retryOnException(e -> kindOf(e).transientFailure)
         .failAfterMaxAttempts(false)
         .build());
+    // Recorded per attempt, as the breaker counts it, so that an open breaker always names the failure that
+    // opened it, even while the callers that failed are still in their retry backoff.
+    breaker.getEventPublisher()
+        .onError(event -> record(event.getThrowable()))
+        .onSuccess(event -> reconnectFailure.set(null))
+        .onStateTransition(event -> {
+          // Opened by timeouts: the connection may be half-open (the peer's kernel still acknowledges, so
+          // keep-alive never fires). Replace it; the probe after the breaker's wait then uses a fresh one.
+          if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN
+              && lastKind.get() == Kind.TIMEOUT) {
+            this.deadConnection.run();
+          }
+        });
   }
 
   CircuitBreaker breaker() {
     return breaker;
   }
 
-  /** Applies breaker and retry to one command (which carries its own timeout), and turns what fails into a backend exception. */
+  /**
+   * Applies breaker and retry to one command (which carries its own timeout), and turns what fails into a
+   * backend exception.
+   */
   <T> Mono<T> guard(String operation, Mono<T> command) {
     return command
         .transformDeferred(CircuitBreakerOperator.of(breaker))
         .transformDeferred(RetryOperator.of(retry))
         .onErrorMap(e -> !(e instanceof CacheBackendException), e -> toBackendException(operation, e));
+  }
+
+  /**
+   * What a failure means here and now: as {@link #classify}, except that "not connected" while Lettuce's
+   * reconnection is being refused for the credentials is an auth failure (not worth a retry, and the operator
+   * must fix the password, not the network).
+   */
+  Kind kindOf(Throwable error) {
+    Kind kind = classify(error);
+    if (kind == Kind.CONNECTION) {
+      Throwable why = reconnectFailure.get();
+      if (why != null && classify(why) == Kind.AUTH) {
+        return Kind.AUTH;
+      }
+    }
+    return kind;
+  }
+
+  @Override
+  public void reconnectFailed(Throwable cause) {
+    if (cause == null) {
+      return;
+    }
+    reconnectFailure.set(cause);
+    record(cause);
+  }
+
+  @Override
+  public void connected() {
+    reconnectFailure.set(null);
   }
 
   static Kind classify(Throwable error) {
@@ -107,6 +169,12 @@ final class RedisFailures {
       }
       if (e instanceof RedisCommandExecutionException) {
         return classifyReply(e.getMessage());
+      }
+    }
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      // Before the connection check: Lettuce wraps a refused handshake in a RedisConnectionException.
+      if (e instanceof SSLException || e instanceof CertificateException) {
+        return Kind.TLS;
       }
     }
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
@@ -137,7 +205,7 @@ final class RedisFailures {
   }
 
   CacheBackendException toBackendException(String operation, Throwable error) {
-    Kind kind = classify(error);
+    Kind kind = kindOf(error);
     String where = settings.endpoint();
     String message = switch (kind) {
       case TIMEOUT -> operation + " got no reply from Redis at " + where + " within " + settings.commandTimeout()
@@ -147,23 +215,43 @@ final class RedisFailures {
           + ". Check that Redis runs and that the url is right";
       case SERVER_BUSY -> operation + " was refused by Redis at " + where + " for now: " + detail(error)
           + ". It should pass once the server has finished (loading, busy script, failover)";
-      case AUTH -> operation + " failed: Redis at " + where + " rejected the credentials (auth). Check the user"
-          + " name and password in the url and the user's ACL permissions";
+      case TLS -> operation + " could not set up TLS with Redis at " + where + ": " + detail(error)
+          + ". The server's certificate must come from a trusted CA (trustedCertificates, else the JDK's trust"
+          + " store) and name the url's host";
+      case AUTH -> operation + " failed: Redis at " + where + " rejected the credentials (auth): "
+          + authDetail(error) + ". Fix the user name and password in the url, or the user's ACL permissions";
       case READONLY -> operation + " failed: Redis at " + where + " is a read-only replica. Point the url to the"
           + " master (or use Sentinel)";
       case OOM -> operation + " was rejected: Redis at " + where + " is out of memory (OOM). Raise maxmemory or"
           + " use an evicting maxmemory-policy such as allkeys-lru";
-      case BREAKER_OPEN -> operation + " was not sent: the circuit breaker is " + breaker.getState()
-          + " after repeated failures (last: " + lastFailure.get() + "). Calls resume after "
-          + settings.circuitBreakerWaitDuration() + " if Redis at " + where + " answers again";
+      case BREAKER_OPEN -> {
+        String last = lastFailure();
+        yield operation + " was not sent: the circuit breaker is " + breaker.getState()
+            + " after repeated failures" + (last.isEmpty() ? "" : " (last: " + last + ")") + ". Calls resume after "
+            + settings.circuitBreakerWaitDuration() + " if Redis at " + where + " answers again";
+      }
       case COMMAND -> operation + " failed: Redis at " + where + " replied with an error: " + detail(error);
       case OTHER -> operation + " failed against Redis at " + where + ": " + detail(error);
     };
-    if (kind != Kind.BREAKER_OPEN) {
-      lastKind.set(kind);
-      lastFailure.set(kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + detail(error));
-    }
+    record(error);
     return new CacheBackendException(settings.name(), settings.scrub(message), error);
+  }
+
+  /** Remembers a failure for health and for the breaker's message; a short-circuited call is not one. */
+  private void record(Throwable error) {
+    Kind kind = kindOf(error);
+    if (kind == Kind.BREAKER_OPEN) {
+      return;
+    }
+    lastKind.set(kind);
+    String what = kind == Kind.AUTH ? authDetail(error) : detail(error);
+    lastFailure.set(kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + what);
+  }
+
+  /** The server's refusal (WRONGPASS, NOAUTH, NOPERM …), even when the caller only saw "not connected". */
+  private String authDetail(Throwable error) {
+    Throwable why = classify(error) == Kind.AUTH ? error : reconnectFailure.get();
+    return why == null ? "credentials rejected" : detail(why);
   }
 
   /** The last failure seen, for health reports ("" when none). */
@@ -177,6 +265,7 @@ final class RedisFailures {
 
   void recovered() {
     lastKind.set(null);
+    reconnectFailure.set(null);
   }
 
   private String detail(Throwable error) {
@@ -188,7 +277,12 @@ final class RedisFailures {
     if (text.length() > 200) {
       text = text.substring(0, 200) + "…";
     }
-    return settings.scrub(text);
+    // Messages are built as "…: detail. Next sentence": a detail's own final period would double it.
+    text = text.strip();
+    while (text.endsWith(".")) {
+      text = text.substring(0, text.length() - 1).strip();
+    }
+    return settings.scrub(text.isEmpty() ? root.getClass().getSimpleName() : text);
   }
 
   Duration commandTimeout() {

@@ -3,14 +3,17 @@ package io.reactivecache.redis;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.reactivecache.Strategy;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import javax.net.ssl.TrustManagerFactory;
 import reactor.core.scheduler.Scheduler;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The validated configuration of one Redis backend. {@link #toString()} shows the URL with its credentials
- * masked, never the password.
+ * masked, never the password. {@code trustManagerFactory} holds the CA certificates read from
+ * {@code trustedCertificates} at build time (null: the JDK's default trust store).
  */
 record RedisSettings(
     String name,
@@ -32,7 +35,9 @@ record RedisSettings(
     Optional<Duration> defaultTtl,
     Scheduler clock,
     JsonMapper jsonMapper,
-    RedisClient redisClient) {
+    RedisClient redisClient,
+    Path trustedCertificates,
+    TrustManagerFactory trustManagerFactory) {
 
   /** Removes the password from a text that might quote it (a server or driver message). */
   String scrub(String text) {
@@ -58,6 +63,7 @@ record RedisSettings(
         + ", strategy=" + strategy.id() + ", maximumSize=" + maximumSize
         + ", defaultTtl=" + defaultTtl.map(Duration::toString).orElse("none")
         + ", jsonMapper=" + (jsonMapper == null ? "own" : "borrowed")
-        + ", redisClient=" + (redisClient == null ? "own" : "borrowed") + '}';
+        + ", redisClient=" + (redisClient == null ? "own" : "borrowed")
+        + ", trustedCertificates=" + (trustedCertificates == null ? "JDK default" : trustedCertificates) + '}';
   }
 }

@@ -5,9 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reactivecache.CacheConfigurationException;
 import io.reactivecache.Strategy;
+import io.lettuce.core.RedisClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RedisCacheBuilderTest {
   private static final String SECRET = "hunter2-S3cr3t";
@@ -99,5 +104,37 @@ class RedisCacheBuilderTest {
   void percentEncodedPasswordIsScrubbedDecoded() {
     RedisSettings settings = RedisCache.builder().url("redis://:p%40ss%3Aword@127.0.0.1:6379").settings();
     assertThat(settings.scrub("server said p@ss:word is wrong")).isEqualTo("server said *** is wrong");
+  }
+
+  @Test
+  void trustedCertificatesMustBeAReadablePemFileOfCertificates(@TempDir Path dir) throws IOException {
+    Path missing = dir.resolve("missing.pem");
+    rejects(b -> b.url("rediss://127.0.0.1:1").trustedCertificates(missing), "trustedCertificates",
+        missing.toString());
+    Path notPem = Files.writeString(dir.resolve("not.pem"), "hello, not a certificate\n");
+    rejects(b -> b.url("rediss://127.0.0.1:1").trustedCertificates(notPem), "trustedCertificates",
+        notPem.toString());
+    Path empty = Files.writeString(dir.resolve("empty.pem"), "");
+    rejects(b -> b.url("rediss://127.0.0.1:1").trustedCertificates(empty), "trustedCertificates",
+        empty.toString());
+  }
+
+  @Test
+  void trustedCertificatesNeedTlsAndTheBackendsOwnClient(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("ca.pem"), "");
+    assertThatThrownBy(() -> RedisCache.builder().url("redis://127.0.0.1:1").trustedCertificates(file).build())
+        .isInstanceOf(CacheConfigurationException.class)
+        .hasMessageContaining("'trustedCertificates'")
+        .hasMessageContaining("rediss://");
+    RedisClient lent = RedisClient.create();
+    try {
+      assertThatThrownBy(() -> RedisCache.builder().url("rediss://127.0.0.1:1").redisClient(lent)
+          .trustedCertificates(file).build())
+          .isInstanceOf(CacheConfigurationException.class)
+          .hasMessageContaining("'trustedCertificates'")
+          .hasMessageContaining("redisClient");
+    } finally {
+      lent.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
   }
 }

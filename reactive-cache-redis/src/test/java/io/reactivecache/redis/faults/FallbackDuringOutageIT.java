@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactivecache.CacheBackends;
 import io.reactivecache.CacheHealth;
+import io.reactivecache.memory.MemoryCacheBackend;
 import io.reactivecache.redis.RedisCacheBackend;
 import io.reactivecache.redis.support.RedisServerProcess;
 import io.reactivecache.redis.support.TcpProxy;
@@ -12,14 +13,14 @@ import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * RELIABILITY rows 1 and 2, through {@link CacheBackends#withFallback}: while Redis is down, callers are served by
  * the fallback without an exception; on recovery, invalidations made during the outage reach Redis and values
  * written only to the fallback are not copied back.
  *
- * <p>The fallback here is a second Redis backend on a healthy server of its own (the memory backend is not on
- * this branch yet); the decorator treats every backend alike, and the second server lets the test look inside it.
+ * <p>The fallback is the memory backend, as an application configures it.
  */
 class FallbackDuringOutageIT extends RedisFaultTest {
   private static final String ROW = "rows 1-2 fallback";
@@ -27,8 +28,7 @@ class FallbackDuringOutageIT extends RedisFaultTest {
   @Test
   void whileRedisIsDeadCallersAreServedByTheFallbackWithoutAnException() {
     RedisServerProcess primaryServer = startServer();
-    RedisServerProcess fallbackServer = startServer();
-    CacheBackend cache = compose(backendOwnedByCache(primaryServer.uri()), backendOwnedByCache(fallbackServer.uri()));
+    CacheBackend cache = compose(backendOwnedByCache(primaryServer.uri()), memory());
     call(cache.put("k", entry(valueOf("k", 1))));
 
     primaryServer.kill();
@@ -55,11 +55,10 @@ class FallbackDuringOutageIT extends RedisFaultTest {
   @Test
   void invalidationsDuringTheOutageAreAppliedAndFallbackOnlyValuesAreNotCopiedBack() {
     RedisServerProcess primaryServer = startServer();
-    RedisServerProcess fallbackServer = startServer();
     TcpProxy network = closeLater(TcpProxy.start(primaryServer.host(), primaryServer.port()));
     String namespace = "ns-outage";
     RedisCacheBackend primary = configured("redis://127.0.0.1:" + network.port() + "/0", namespace).build();
-    CacheBackend cache = compose(primary, backendOwnedByCache(fallbackServer.uri()));
+    CacheBackend cache = compose(primary, memory());
     call(cache.put("deleted", entry(valueOf("deleted", 1))));
     call(cache.put("rewritten", entry(valueOf("rewritten", 1))));
     call(cache.put("untouched", entry(valueOf("untouched", 1))));
@@ -100,6 +99,12 @@ class FallbackDuringOutageIT extends RedisFaultTest {
     CacheBackend composed = CacheBackends.withFallback(primary, fallback);
     closeLater(() -> composed.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
     return composed;
+  }
+
+  /** The fallback an application uses: memory, on the same clock as the Redis backend. */
+  static MemoryCacheBackend memory() {
+    return MemoryCacheBackend.builder().name("memory").maximumSize(10_000).defaultTtl(Duration.ofMinutes(5))
+        .clock(Schedulers.parallel()).build();
   }
 
   /** A backend the composition will close (it owns its components). */

@@ -2,20 +2,23 @@ package io.reactivecache.redis.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.SslOptions;
+import io.reactivecache.CacheHealth;
 import io.reactivecache.redis.RedisCacheBackend;
 import io.reactivecache.redis.support.RedisServerProcess;
 import io.reactivecache.redis.support.RedisTestSupport;
 import io.reactivecache.redis.support.TlsMaterial;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** RELIABILITY row 21: TLS ({@code rediss://}) to a server whose certificate comes from a test CA. */
+/**
+ * RELIABILITY row 21: TLS ({@code rediss://}) to a server whose certificate comes from a test CA, through the
+ * backend's own client configured with {@code trustedCertificates} (what a user does), under BlockHound.
+ */
 class TlsIT extends RedisFaultTest {
   private static final String ROW = "row 21 tls";
 
@@ -33,26 +36,38 @@ class TlsIT extends RedisFaultTest {
   void worksWithTheCaTrusted() {
     RedisServerProcess server = startServer(RedisServerProcess.builder().tls(tls, tls.serverCert(),
         tls.serverKey()));
-    RedisCacheBackend backend = backend(server.uri(), b -> b.redisClient(clientTrusting(tls.caCert())));
+    RedisCacheBackend backend = backend(server.uri(), b -> b.trustedCertificates(tls.caCert()));
     assertThat(server.uri()).startsWith("rediss://");
     assertThat(works(backend, "k")).isTrue();
+    assertThat(health(backend).status()).isEqualTo(CacheHealth.Status.UP);
     figure(ROW, "trusted CA, right host", "works");
+  }
+
+  @Test
+  void aBundleOfSeveralCasIsTrusted() throws IOException {
+    RedisServerProcess server = startServer(RedisServerProcess.builder().tls(tls, tls.serverCert(),
+        tls.serverKey()));
+    Path bundle = certificates.resolve("bundle.pem");
+    Files.writeString(bundle, Files.readString(tls.untrustedCaCert()) + Files.readString(tls.caCert()));
+    RedisCacheBackend backend = backend(server.uri(), b -> b.trustedCertificates(bundle));
+    assertThat(works(backend, "k")).as("the server's CA is the second of the bundle").isTrue();
   }
 
   @Test
   void failsClosedWithAWrongHost() {
     RedisServerProcess server = startServer(RedisServerProcess.builder().tls(tls, tls.wrongHostCert(),
         tls.wrongHostKey()));
-    RedisCacheBackend backend = backend(server.uri(), b -> b.redisClient(clientTrusting(tls.caCert())));
-    assertFailsClosed(backend, "certificate for another host, trusted CA");
+    RedisCacheBackend backend = backend(server.uri(), b -> b.trustedCertificates(tls.caCert()));
+    assertFailsClosed(backend, "certificate for another host, trusted CA", "subject alternative names",
+        "No name matching");
   }
 
   @Test
   void failsClosedWithAnUntrustedCa() {
     RedisServerProcess server = startServer(RedisServerProcess.builder().tls(tls, tls.untrustedServerCert(),
         tls.untrustedServerKey()));
-    RedisCacheBackend backend = backend(server.uri(), b -> b.redisClient(clientTrusting(tls.caCert())));
-    assertFailsClosed(backend, "certificate from an untrusted CA");
+    RedisCacheBackend backend = backend(server.uri(), b -> b.trustedCertificates(tls.caCert()));
+    assertFailsClosed(backend, "certificate from an untrusted CA", "certification path");
   }
 
   @Test
@@ -61,10 +76,10 @@ class TlsIT extends RedisFaultTest {
     RedisServerProcess server = startServer(RedisServerProcess.builder().tls(tls, tls.serverCert(),
         tls.serverKey()));
     RedisCacheBackend backend = backend(server.uri());
-    assertFailsClosed(backend, "backend's own client, test CA not in the default trust store");
+    assertFailsClosed(backend, "no CA given, test CA not in the JDK's default trust store", "certification path");
   }
 
-  private void assertFailsClosed(RedisCacheBackend backend, String what) {
+  private void assertFailsClosed(RedisCacheBackend backend, String what, String... reasons) {
     StringBuilder messages = new StringBuilder();
     for (int i = 0; i < 2; i++) {
       messages.append(allMessages(call(backend.put("k", entry("v"))).backendError())).append('\n');
@@ -74,19 +89,9 @@ class TlsIT extends RedisFaultTest {
     figure(ROW, what, "refused: " + last);
     // Refused for the right reason (the certificate), not because something else failed first.
     assertThat(messages.toString()).as("%s: why", what)
-        .containsAnyOf("certification path", "subject alternative names", "No name matching", "certificate")
+        .containsAnyOf(reasons)
         .doesNotContain("Blocking call");
-  }
-
-  private RedisClient clientTrusting(Path ca) {
-    RedisClient client = RedisClient.create();
-    client.setOptions(ClientOptions.builder()
-        // A factory loaded here: Lettuce would otherwise read the file while connecting, on a non-blocking thread.
-        .sslOptions(SslOptions.builder().jdkSslProvider().trustManager(TlsMaterial.trustManagerFactory(ca))
-            .build())
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .build());
-    closeLater(() -> client.shutdown(0, 2, TimeUnit.SECONDS));
-    return client;
+    assertThat(backend.health().block(Duration.ofSeconds(10)).status()).as("%s: health", what)
+        .isEqualTo(CacheHealth.Status.DOWN);
   }
 }
