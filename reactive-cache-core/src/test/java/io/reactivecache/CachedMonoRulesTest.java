@@ -107,6 +107,34 @@ class CachedMonoRulesTest {
   }
 
   @Test
+  void rule1_aCallerWhoseMissWasReadBeforeAnotherLoadStoredDoesNotLoadAgain() {
+    // Caller A reads "miss", then stalls; meanwhile B loads, stores and the load retires; then A goes on. A must
+    // find B's value (the new load re-reads the backend first) instead of running the loader a second time.
+    Sinks.Empty<Void> releaseFirstRead = Sinks.empty();
+    AtomicInteger reads = new AtomicInteger();
+    MapCacheBackend slowFirstRead = new MapCacheBackend("slow-first-read", clock, null) {
+      @Override
+      public <T> Mono<CacheEntry<T>> get(String key, ValueType<T> type) {
+        if (reads.incrementAndGet() == 1) {
+          return super.get(key, type).materialize().delayUntil(signal -> releaseFirstRead.asMono())
+              .dematerialize();
+        }
+        return super.get(key, type);
+      }
+    };
+    Cache<String> cache = CacheManager.builder().backend(slowFirstRead).clock(clock).build()
+        .cache("c", String.class, ttl(Duration.ofMinutes(1)));
+    AtomicInteger loads = new AtomicInteger();
+    Mono<String> loader = Mono.fromSupplier(() -> "v" + loads.incrementAndGet());
+
+    StepVerifier.create(cache.get("k", loader))
+        .then(() -> assertThat(cache.get("k", loader).block(WAIT)).isEqualTo("v1"))
+        .then(() -> releaseFirstRead.tryEmitEmpty())
+        .expectNext("v1").expectComplete().verify(WAIT);
+    assertThat(loads).hasValue(1);
+  }
+
+  @Test
   void rule1_callersArrivingAfterTheLoadReadTheStoredValue() {
     Cache<String> cache = cache(ttl(Duration.ofMinutes(1)));
     AtomicInteger loads = new AtomicInteger();

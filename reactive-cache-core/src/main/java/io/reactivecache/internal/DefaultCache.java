@@ -68,7 +68,8 @@ public final class DefaultCache<T> implements Cache<T> {
   }
 
   String keyOf(String key) {
-    return KeyRules.checked(prefix + KeyRules.checked(key));
+    // The prefix was checked when the view was made: only the caller's part needs the control-character scan.
+    return KeyRules.prefixed(prefix, key);
   }
 
   @Override

@@ -35,6 +35,10 @@ final class ErrorMemory {
     return remembered.error;
   }
 
+  boolean isEmpty() {
+    return errors.isEmpty();
+  }
+
   void forget(String key) {
     if (!errors.isEmpty()) {
       errors.remove(key);

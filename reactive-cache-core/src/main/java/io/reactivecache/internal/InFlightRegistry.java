@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import reactor.core.publisher.Mono;
 
@@ -21,6 +22,8 @@ final class InFlightRegistry {
   private final ConcurrentHashMap<FlightKey, InFlightLoad> loads = new ConcurrentHashMap<>();
   /** Loads not shared (stampede prevention off): invalidations must reach them too. */
   private final Set<InFlightLoad> unshared = ConcurrentHashMap.newKeySet();
+  /** Counts loads that left the registry: a caller that saw it change since its read may have missed a store. */
+  private final AtomicLong retirements = new AtomicLong();
 
   /** Holds the load joined by a caller, and whether this caller created it (and so must start it). */
   record Joined(InFlightLoad load, boolean created) {}
@@ -50,7 +53,14 @@ final class InFlightRegistry {
   }
 
   void remove(String key, ValueType<?> type, InFlightLoad load) {
-    loads.remove(new FlightKey(key, type), load);
+    if (loads.remove(new FlightKey(key, type), load)) {
+      retirements.incrementAndGet();
+    }
+  }
+
+  /** The number of shared loads retired so far. */
+  long retirements() {
+    return retirements.get();
   }
 
   /** Registers a load that is not shared, so invalidations reach it. */

@@ -17,12 +17,29 @@ public final class KeyRules {
   private KeyRules() {}
 
   /**
+   * Validates a caller's key and puts an already-checked prefix in front; hashes the result if over-long.
+   *
+   * @param checkedPrefix a prefix validated before (a view's escaped name and ':')
+   * @param key the key a caller gave
+   * @return the key to store under
+   */
+  public static String prefixed(String checkedPrefix, String key) {
+    String full = checkedPrefix + validated(key);
+    return full.length() <= MAX_KEY_LENGTH ? full : shortened(full);
+  }
+
+  /**
    * Refuses null, empty and control-character keys; hashes over-long ones.
    *
    * @param key the key a caller gave
    * @return the key to store under
    */
   public static String checked(String key) {
+    String valid = validated(key);
+    return valid.length() <= MAX_KEY_LENGTH ? valid : shortened(valid);
+  }
+
+  private static String validated(String key) {
     if (key == null) {
       throw new InvalidCacheKeyException("A cache key must not be null");
     }
@@ -36,7 +53,7 @@ public final class KeyRules {
             + printable(key) + "'");
       }
     }
-    return key.length() <= MAX_KEY_LENGTH ? key : shortened(key);
+    return key;
   }
 
   /**

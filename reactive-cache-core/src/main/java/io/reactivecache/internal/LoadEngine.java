@@ -70,23 +70,24 @@ public final class LoadEngine<T> {
    */
   public Mono<T> get(String key, Mono<T> loader, Set<String> tags) {
     return Mono.deferContextual(context -> {
-      Throwable remembered = handle.errors.recall(key, handle.now());
+      Throwable remembered = handle.errors.isEmpty() ? null : handle.errors.recall(key, handle.now());
       if (remembered != null) {
         return Mono.error(remembered);
       }
+      long retiredBefore = handle.inFlight.retirements();
       return handle.backend.get(key, type)
           .onErrorResume(error -> {
             handle.counters.backendFailures.increment();
             return Mono.empty();
           })
-          .flatMap(entry -> serve(key, entry, loader, tags, context))
-          .switchIfEmpty(Mono.defer(() -> load(key, loader, tags, context)))
+          .flatMap(entry -> serve(key, entry, loader, tags, context, retiredBefore))
+          .switchIfEmpty(Mono.defer(() -> load(key, loader, tags, context, retiredBefore)))
           .handle(LoadEngine::unbox);
     });
   }
 
   private Mono<Object> serve(String key, CacheEntry<T> entry, Mono<T> loader, Set<String> tags,
-      ContextView context) {
+      ContextView context, long retiredBefore) {
     long now = handle.now();
     switch (entry.freshness(now)) {
       case FRESH:
@@ -98,15 +99,15 @@ public final class LoadEngine<T> {
           refreshInBackground(key, loader, tags, context);
           return Mono.just(box(entry));
         }
-        return loadOrServeStale(key, entry, loader, tags, context);
+        return loadOrServeStale(key, entry, loader, tags, context, retiredBefore);
       default:
-        return load(key, loader, tags, context);
+        return load(key, loader, tags, context, retiredBefore);
     }
   }
 
   private Mono<Object> loadOrServeStale(String key, CacheEntry<T> stale, Mono<T> loader, Set<String> tags,
-      ContextView context) {
-    Mono<Object> load = load(key, loader, tags, context);
+      ContextView context, long retiredBefore) {
+    Mono<Object> load = load(key, loader, tags, context, retiredBefore);
     if (policy.staleIfError().isZero()) {
       return load;
     }
@@ -120,17 +121,21 @@ public final class LoadEngine<T> {
     });
   }
 
-  private Mono<Object> load(String key, Mono<T> loader, Set<String> tags, ContextView context) {
+  private Mono<Object> load(String key, Mono<T> loader, Set<String> tags, ContextView context,
+      long retiredBefore) {
     if (!policy.preventStampede()) {
       InFlightLoad solo = handle.inFlight.startUnshared(key, allTags(tags));
-      solo.start(loadAndStore(key, loader, solo, () -> handle.inFlight.removeUnshared(solo)).contextWrite(context));
+      solo.start(runLoader(key, loader, solo, () -> handle.inFlight.removeUnshared(solo)).contextWrite(context));
       return solo.result();
     }
     InFlightRegistry.Joined joined = handle.inFlight.join(key, type, allTags(tags));
     if (joined.created()) {
       InFlightLoad shared = joined.load();
-      shared.start(loadAndStore(key, loader, shared, () -> handle.inFlight.remove(key, type, shared))
-          .contextWrite(context));
+      Runnable retire = () -> handle.inFlight.remove(key, type, shared);
+      Mono<Object> work = handle.inFlight.retirements() == retiredBefore
+          ? runLoader(key, loader, shared, retire)
+          : loadUnlessStoredMeanwhile(key, loader, shared, retire);
+      shared.start(work.contextWrite(context));
     } else {
       count(handle.counters.coalescedLoads);
     }
@@ -148,14 +153,30 @@ public final class LoadEngine<T> {
     }
     count(handle.counters.refreshes);
     InFlightLoad refresh = joined.load();
-    refresh.start(loadAndStore(key, loader, refresh, () -> handle.inFlight.remove(key, type, refresh))
+    refresh.start(runLoader(key, loader, refresh, () -> handle.inFlight.remove(key, type, refresh))
         .contextWrite(context));
     // The refresh has no caller of its own; this subscriber keeps it alive whatever foreground callers do.
     joined.load().resultForBackground().subscribe(value -> {}, error -> {});
   }
 
+  /**
+   * Reads the backend again before loading. Used when some load retired between this caller's read and its join:
+   * the caller may have missed just before that load stored its value (a value is always stored before its load
+   * retires), and must then get it rather than run the loader a second time. A stale entry does not count: it is
+   * being refreshed. Other misses skip this read, so it costs nothing on the common path.
+   */
+  private Mono<Object> loadUnlessStoredMeanwhile(String key, Mono<T> loader, InFlightLoad load, Runnable retire) {
+    Mono<Object> storedMeanwhile = handle.backend.get(key, type)
+        .onErrorResume(error -> Mono.empty())
+        .filter(entry -> entry.freshness(handle.now()) == CacheEntry.Freshness.FRESH)
+        .map(LoadEngine::box)
+        .doOnNext(value -> retire.run());
+    return storedMeanwhile.switchIfEmpty(Mono.defer(() -> runLoader(key, loader, load, retire)))
+        .doOnCancel(retire::run);
+  }
+
   /** The load itself; {@code retire} takes it out of the registry once its result is stored or dropped. */
-  private Mono<Object> loadAndStore(String key, Mono<T> loader, InFlightLoad load, Runnable retire) {
+  private Mono<Object> runLoader(String key, Mono<T> loader, InFlightLoad load, Runnable retire) {
     return loader
         .<Object>map(value -> value)
         .defaultIfEmpty(ABSENT)
