@@ -72,11 +72,15 @@ class ConcurrencyTest {
     // race() starts all tasks at once, so it needs a thread per task. It spins with Thread.yield while lining them
     // up, which BlockHound rejects on non-blocking threads: the racers are plain threads (the test above covers
     // BlockHound on Reactor's parallel threads).
-    Scheduler racers = Schedulers.newBoundedElastic(5, 100, "racer");
+    // A fixed pool with one shared queue: bounded-elastic pins a task to a worker's own queue, and a round's task
+    // queued behind a worker still finishing the previous round leaves the other racers spinning until the timeout.
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(5);
+    Scheduler racers = Schedulers.fromExecutorService(pool, "racer");
     try {
       raceRounds(errors, racers);
     } finally {
       racers.dispose();
+      pool.shutdownNow();
     }
     assertThat(errors).isEmpty();
     backend.cleanUpNow();

@@ -463,9 +463,17 @@ public final class RedisCacheBackend implements CacheBackend {
       if (closed.get()) {
         return Mono.error(closedException(operation));
       }
-      return failures.guard(operation,
-          connector.commands().flatMap(c -> command.apply(c).timeout(settings.commandTimeout())));
+      return failures.guard(operation, connector.commands().flatMap(c -> bounded(command.apply(c))));
     });
+  }
+
+  /**
+   * Our own client already times every command out (Lettuce's {@code TimeoutOptions}, set to
+   * {@code commandTimeout}), so a second, Reactor timeout would only cost a timer and about 1.6 KB per command. A
+   * borrowed client comes with its own options, perhaps none: there the Reactor timeout is the bound.
+   */
+  private <T> Mono<T> bounded(Mono<T> command) {
+    return settings.redisClient() == null ? command : command.timeout(settings.commandTimeout());
   }
 
   private <T> Flux<T> script(RedisReactiveCommands<String, byte[]> c, LuaScripts.Script script,

@@ -2,7 +2,6 @@ package io.reactivecache.memory.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
@@ -23,6 +22,7 @@ import reactor.core.scheduler.Schedulers;
 public final class CaffeineStore implements EntryStore {
   private final Cache<String, Stored> cache;
   private final StoreListener listener;
+  private final Scheduler clock;
 
   /**
    * Creates the store.
@@ -33,15 +33,16 @@ public final class CaffeineStore implements EntryStore {
    */
   public CaffeineStore(long maximumSize, Scheduler clock, StoreListener listener) {
     this.listener = listener;
+    this.clock = clock;
     this.cache = Caffeine.newBuilder()
         .maximumSize(maximumSize)
-        .expireAfter(new EntryExpiry())
-        .ticker(() -> clock.now(TimeUnit.NANOSECONDS))
+        // No expireAfter: Caffeine's variable expiry reads its ticker (our clock) on every read, which made a hit
+        // about five times slower in the benchmarks. Reads check expiresAt themselves, and the backend's periodic
+        // cleanup sweeps expired entries out (sweepExpired), so nothing expired is served or kept for long.
         .executor(Runnable::run)
         .<String, Stored>evictionListener((key, stored, cause) -> {
           if (stored != null) {
-            listener.removed(stored, cause == com.github.benmanes.caffeine.cache.RemovalCause.EXPIRED
-                ? RemovalCause.EXPIRED : RemovalCause.SIZE);
+            listener.removed(stored, RemovalCause.SIZE);
           }
         })
         .build();
@@ -130,12 +131,20 @@ public final class CaffeineStore implements EntryStore {
   }
 
   private void cleanUpFully() {
-    // One cleanUp() expires a bounded number of entries (1,000 in Caffeine 3.3); repeat while it makes progress.
-    long before;
-    do {
-      before = cache.estimatedSize();
-      cache.cleanUp();
-    } while (cache.estimatedSize() < before);
+    long now = clock.now(TimeUnit.MILLISECONDS);
+    for (Stored stored : cache.asMap().values()) {
+      if (stored.expiredAt(now)) {
+        // Conditional on the holder seen: a key rewritten since is a newer write and stays.
+        cache.asMap().computeIfPresent(stored.key(), (key, old) -> {
+          if (old != stored) {
+            return old;
+          }
+          listener.removed(old, RemovalCause.EXPIRED);
+          return null;
+        });
+      }
+    }
+    cache.cleanUp();
   }
 
   private Stored removeInside(Stored old, long now) {
@@ -150,28 +159,4 @@ public final class CaffeineStore implements EntryStore {
   }
 
   /** Each entry lives until its own {@code expiresAt}; reads do not extend it. */
-  private static final class EntryExpiry implements Expiry<String, Stored> {
-    @Override
-    public long expireAfterCreate(String key, Stored stored, long currentTime) {
-      return nanosLeft(stored, currentTime);
-    }
-
-    @Override
-    public long expireAfterUpdate(String key, Stored stored, long currentTime, long currentDuration) {
-      return nanosLeft(stored, currentTime);
-    }
-
-    @Override
-    public long expireAfterRead(String key, Stored stored, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
-
-    private static long nanosLeft(Stored stored, long currentTime) {
-      long expiresAt = stored.entry().expiresAt();
-      if (!stored.expires() || expiresAt > Long.MAX_VALUE / 1_000_000) {
-        return Long.MAX_VALUE;
-      }
-      return Math.max(0, expiresAt * 1_000_000 - currentTime);
-    }
-  }
 }
