@@ -3,6 +3,7 @@ package io.reactivecache.internal;
 import io.reactivecache.Cache;
 import io.reactivecache.CacheConfigurationException;
 import io.reactivecache.CachePolicy;
+import io.reactivecache.InvalidCacheKeyException;
 import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
@@ -72,14 +73,28 @@ public final class DefaultCache<T> implements Cache<T> {
     return KeyRules.prefixed(prefix, key);
   }
 
+  // The hot paths render the key at assembly (a pure function) instead of wrapping everything in Mono.defer;
+  // a bad key still reaches the caller on subscription, as Mono.error.
   @Override
   public Mono<T> get(String key) {
-    return Mono.defer(() -> engine.read(keyOf(key)));
+    String stored;
+    try {
+      stored = keyOf(key);
+    } catch (InvalidCacheKeyException e) {
+      return Mono.error(e);
+    }
+    return engine.read(stored);
   }
 
   @Override
   public Mono<T> get(String key, Mono<T> loader) {
-    return Mono.defer(() -> engine.get(keyOf(key), loader, Set.of()));
+    String stored;
+    try {
+      stored = keyOf(key);
+    } catch (InvalidCacheKeyException e) {
+      return Mono.error(e);
+    }
+    return engine.get(stored, loader, Set.of());
   }
 
   @Override
