@@ -8,7 +8,7 @@ import io.reactivecache.Strategy;
 import io.reactivecache.ValueType;
 import io.reactivecache.memory.internal.Bookkeeping;
 import io.reactivecache.memory.internal.CaffeineStore;
-import io.reactivecache.memory.internal.Counters;
+import io.reactivecache.spi.BackendCounters;
 import io.reactivecache.memory.internal.EntryStore;
 import io.reactivecache.memory.internal.ExpiryCleanup;
 import io.reactivecache.memory.internal.LockedStore;
@@ -71,7 +71,7 @@ import reactor.core.scheduler.Schedulers;
 public final class MemoryCacheBackend implements CacheBackend {
   private final Builder config;
   private final Scheduler clock;
-  private final Counters counters = new Counters();
+  private final BackendCounters counters = new BackendCounters();
   private final TagIndex tags = new TagIndex();
   private final Bookkeeping bookkeeping = new Bookkeeping(tags, counters);
   private final EntryStore store;

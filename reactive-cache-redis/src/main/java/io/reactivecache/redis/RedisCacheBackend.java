@@ -12,6 +12,7 @@ import io.reactivecache.CacheHealth;
 import io.reactivecache.CacheStats;
 import io.reactivecache.Strategy;
 import io.reactivecache.ValueType;
+import io.reactivecache.spi.BackendCounters;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -64,13 +64,7 @@ public final class RedisCacheBackend implements CacheBackend {
   private final String accessSet;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private final LongAdder hits = new LongAdder();
-  private final LongAdder misses = new LongAdder();
-  private final LongAdder puts = new LongAdder();
-  private final LongAdder deletes = new LongAdder();
-  private final LongAdder evictions = new LongAdder();
-  private final LongAdder invalidPayloads = new LongAdder();
-  private final LongAdder rejectedWrites = new LongAdder();
+  private final BackendCounters counters = new BackendCounters();
 
   RedisCacheBackend(RedisSettings settings) {
     this.settings = settings;
@@ -185,20 +179,19 @@ public final class RedisCacheBackend implements CacheBackend {
   /** Decodes and counts: a hit, or a miss (absent, expired by the clock, undecodable). */
   private <T> CacheEntry<T> decodeCounted(String fullKey, byte[] value, ValueType<T> type) {
     if (value == null) {
-      misses.increment();
+      counters.miss();
       return null;
     }
     EnvelopeCodec.Decoded<T> decoded = codec.decode(fullKey, value, type);
     if (!decoded.isValid()) {
-      invalidPayloads.increment();
-      misses.increment();
+      counters.invalidPayload();
       return null;
     }
     if (decoded.entry().freshness(now()) == CacheEntry.Freshness.EXPIRED) {
-      misses.increment();
+      counters.miss();
       return null;
     }
-    hits.increment();
+    counters.hit();
     return decoded.entry();
   }
 
@@ -218,7 +211,7 @@ public final class RedisCacheBackend implements CacheBackend {
         envelope = codec.encode(full, entry);
       } catch (RuntimeException e) {
         if (isOversized(e)) {
-          rejectedWrites.increment();
+          counters.rejectedWrite();
           return Mono.empty();
         }
         if (e instanceof JacksonException) {
@@ -242,12 +235,12 @@ public final class RedisCacheBackend implements CacheBackend {
               bytes(Long.toString(settings.maximumSize())))
               .next())
           .doOnNext(evicted -> {
-            puts.increment();
-            evictions.add(((Number) evicted).longValue());
+            counters.put();
+            counters.evicted(((Number) evicted).longValue());
           })
           .doOnError(e -> {
             if (RedisFailures.classify(e) == RedisFailures.Kind.OOM) {
-              rejectedWrites.increment();
+              counters.rejectedWrite();
             }
           })
           .then();
@@ -279,7 +272,7 @@ public final class RedisCacheBackend implements CacheBackend {
       return settings.strategy() == Strategy.TTL ? unlink
           : unlink.flatMap(n -> c.zrem(accessSet, bytes(full)).thenReturn(n));
     }).map(n -> {
-      deletes.add(n);
+      counters.deleted(n);
       return n > 0;
     });
   }
@@ -307,7 +300,7 @@ public final class RedisCacheBackend implements CacheBackend {
               : run("clear", c -> c.unlink(others.toArray(String[]::new)));
           return removed.flatMap(n -> bookkeeping.thenReturn(n));
         })
-        .doOnNext(deletes::add)
+        .doOnNext(counters::deleted)
         .then();
   }
 
@@ -338,7 +331,7 @@ public final class RedisCacheBackend implements CacheBackend {
           });
         })
         .reduce(0L, Long::sum)
-        .doOnNext(deletes::add);
+        .doOnNext(counters::deleted);
   }
 
   private Flux<List<String>> scan(String match) {
@@ -361,7 +354,7 @@ public final class RedisCacheBackend implements CacheBackend {
         .expand(result -> result.get(1) > 0 ? batch : Mono.empty())
         .map(result -> result.get(0))
         .reduce(0L, Long::sum)
-        .doOnNext(deletes::add);
+        .doOnNext(counters::deleted);
   }
 
   private static List<Long> flattenLongs(List<Object> reply) {
@@ -381,8 +374,7 @@ public final class RedisCacheBackend implements CacheBackend {
             .timeout(settings.commandTimeout())
             // A gauge that cannot be read now is "unknown" (-1), as CacheStats documents; stats never fail.
             .onErrorReturn(-1L);
-    return size.map(n -> new CacheStats(hits.sum(), misses.sum(), puts.sum(), deletes.sum(), evictions.sum(),
-        0, 0, 0, 0, 0, invalidPayloads.sum(), rejectedWrites.sum(), 0, 0, n, -1));
+    return size.map(n -> counters.snapshot(n, -1));
   }
 
   @Override

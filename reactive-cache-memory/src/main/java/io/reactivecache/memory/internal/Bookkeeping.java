@@ -1,5 +1,7 @@
 package io.reactivecache.memory.internal;
 
+import io.reactivecache.spi.BackendCounters;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -8,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Bookkeeping implements StoreListener {
   private final TagIndex tags;
-  private final Counters counters;
+  private final BackendCounters counters;
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong expiring = new AtomicLong();
 
@@ -18,7 +20,7 @@ public final class Bookkeeping implements StoreListener {
    * @param tags the tag index to maintain
    * @param counters the counters to count evictions in
    */
-  public Bookkeeping(TagIndex tags, Counters counters) {
+  public Bookkeeping(TagIndex tags, BackendCounters counters) {
     this.tags = tags;
     this.counters = counters;
   }

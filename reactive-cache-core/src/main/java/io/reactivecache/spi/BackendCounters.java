@@ -1,19 +1,23 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.spi;
 
 import io.reactivecache.CacheStats;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The memory backend's counters; {@link LongAdder}s because every read bumps one from many threads. */
-public final class Counters {
+/**
+ * The counters a backend keeps for {@link CacheStats}: hits, misses, puts, deletes, evictions, invalid payloads
+ * and rejected writes. {@link LongAdder}s, because every read bumps one from many threads. Thread-safe.
+ */
+public final class BackendCounters {
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder puts = new LongAdder();
   private final LongAdder deletes = new LongAdder();
   private final LongAdder evictions = new LongAdder();
   private final LongAdder invalidPayloads = new LongAdder();
+  private final LongAdder rejectedWrites = new LongAdder();
 
   /** Creates zeroed counters. */
-  public Counters() {}
+  public BackendCounters() {}
 
   /** Counts a read that found a usable entry. */
   public void hit() {
@@ -51,14 +55,28 @@ public final class Counters {
   }
 
   /**
+   * Counts entries the store removed by itself.
+   *
+   * @param count how many
+   */
+  public void evicted(long count) {
+    evictions.add(count);
+  }
+
+  /** Counts a write the store refused (oversized value, server out of memory). */
+  public void rejectedWrite() {
+    rejectedWrites.increment();
+  }
+
+  /**
    * Returns a snapshot.
    *
-   * @param size the entries held now
-   * @param estimatedBytes the memory estimate now
+   * @param size the entries held now, or -1 if unknown
+   * @param estimatedBytes the memory estimate now, or -1 if unknown
    * @return the stats
    */
   public CacheStats snapshot(long size, long estimatedBytes) {
     return new CacheStats(hits.sum(), misses.sum(), puts.sum(), deletes.sum(), evictions.sum(),
-        0, 0, 0, 0, 0, invalidPayloads.sum(), 0, 0, 0, size, estimatedBytes);
+        0, 0, 0, 0, 0, invalidPayloads.sum(), rejectedWrites.sum(), 0, 0, size, estimatedBytes);
   }
 }
