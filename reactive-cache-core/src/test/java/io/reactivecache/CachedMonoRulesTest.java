@@ -34,8 +34,13 @@ class CachedMonoRulesTest {
   void setUp() {
     clock = VirtualTimeScheduler.create();
     clock.advanceTimeTo(Instant.parse("2026-01-01T00:00:00Z"));
-    backend = new MapCacheBackend("map", clock, null);
+    backend = newBackend(clock);
     manager = CacheManager.builder().backend(backend).clock(clock).build();
+  }
+
+  /** The backend under the engine; {@link CachedMonoRulesSynchronousReadTest} runs every rule with getNow. */
+  MapCacheBackend newBackend(VirtualTimeScheduler clock) {
+    return new MapCacheBackend("map", clock, null);
   }
 
   @AfterEach

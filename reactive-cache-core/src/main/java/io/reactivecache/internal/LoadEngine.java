@@ -57,6 +57,10 @@ public final class LoadEngine<T> {
    * @return the value, or empty
    */
   public Mono<T> read(String key) {
+    if (handle.backend.readsSynchronously()) {
+      return Mono.fromCallable(() -> handle.backend.getNow(key, type)
+          .filter(entry -> !entry.isAbsent()).map(CacheEntry::value).orElse(null));
+    }
     return handle.backend.get(key, type).handle(LoadEngine::presentValue);
   }
 
@@ -75,6 +79,9 @@ public final class LoadEngine<T> {
         return Mono.error(remembered);
       }
       long retiredBefore = handle.inFlight.retirements();
+      if (handle.backend.readsSynchronously()) {
+        return getSynchronously(key, loader, tags, context, retiredBefore);
+      }
       return handle.backend.get(key, type)
           .onErrorResume(error -> {
             handle.counters.backendFailures.increment();
@@ -84,6 +91,29 @@ public final class LoadEngine<T> {
           .switchIfEmpty(Mono.defer(() -> load(key, loader, tags, context, retiredBefore)))
           .handle(LoadEngine::unbox);
     });
+  }
+
+  /**
+   * The same decisions as the reactive path, for a backend that reads on the calling thread: a fresh hit costs one
+   * {@code Mono.just}, and the chain is assembled only for a miss or a stale entry.
+   */
+  private Mono<T> getSynchronously(String key, Mono<T> loader, Set<String> tags, ContextView context,
+      long retiredBefore) {
+    Optional<CacheEntry<T>> found;
+    try {
+      found = handle.backend.getNow(key, type);
+    } catch (RuntimeException error) {
+      handle.counters.backendFailures.increment();
+      found = Optional.empty();
+    }
+    if (found.isEmpty()) {
+      return load(key, loader, tags, context, retiredBefore).handle(LoadEngine::unbox);
+    }
+    CacheEntry<T> entry = found.get();
+    if (entry.freshness(handle.now()) == CacheEntry.Freshness.FRESH) {
+      return entry.isAbsent() ? Mono.empty() : Mono.just(entry.value());
+    }
+    return serve(key, entry, loader, tags, context, retiredBefore).handle(LoadEngine::unbox);
   }
 
   private Mono<Object> serve(String key, CacheEntry<T> entry, Mono<T> loader, Set<String> tags,

@@ -61,6 +61,32 @@ public interface CacheBackend {
   <T> Mono<CacheEntry<T>> get(String key, ValueType<T> type);
 
   /**
+   * Tells whether {@link #getNow} may be called: true only for a backend whose reads complete on the calling thread
+   * without blocking (an in-process store). Default: false.
+   *
+   * @return true if {@link #getNow} is supported
+   */
+  default boolean readsSynchronously() {
+    return false;
+  }
+
+  /**
+   * Reads an entry at once, on the calling thread, with the same meaning and counters as {@link #get}. Lets the
+   * engine answer a fresh hit without assembling a reactive chain. Called only when {@link #readsSynchronously()}
+   * is true; must never block.
+   *
+   * @param key the key
+   * @param type the type the caller expects
+   * @param <T> the value's type
+   * @return the entry (fresh or stale, never expired), or empty on a miss
+   * @throws io.reactivecache.CacheBackendException if the read fails (for example after close)
+   * @throws UnsupportedOperationException if the backend does not read synchronously (the default)
+   */
+  default <T> Optional<CacheEntry<T>> getNow(String key, ValueType<T> type) {
+    throw new UnsupportedOperationException(name() + " does not read synchronously; use get()");
+  }
+
+  /**
    * Writes an entry, replacing any previous one. An entry already expired is not written.
    *
    * @param key the key

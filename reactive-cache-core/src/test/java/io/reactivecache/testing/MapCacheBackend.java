@@ -44,9 +44,45 @@ public class MapCacheBackend implements CacheBackend {
    * @param defaultTtl the default TTL, or null
    */
   public MapCacheBackend(String name, Scheduler clock, Duration defaultTtl) {
+    this(name, clock, defaultTtl, false);
+  }
+
+  /**
+   * Creates the backend, optionally answering {@link #getNow} (as an in-process backend does).
+   *
+   * @param name its name
+   * @param clock its clock
+   * @param defaultTtl the default TTL, or null
+   * @param synchronousReads true to support {@link #getNow}
+   */
+  public MapCacheBackend(String name, Scheduler clock, Duration defaultTtl, boolean synchronousReads) {
     this.name = name;
     this.clock = clock;
     this.defaultTtl = Optional.ofNullable(defaultTtl);
+    this.synchronousReads = synchronousReads;
+  }
+
+  private final boolean synchronousReads;
+
+  @Override
+  public boolean readsSynchronously() {
+    return synchronousReads;
+  }
+
+  @Override
+  public <T> Optional<CacheEntry<T>> getNow(String key, ValueType<T> type) {
+    if (!synchronousReads) {
+      return CacheBackend.super.getNow(key, type);
+    }
+    operations.incrementAndGet();
+    if (closed.get()) {
+      throw new CacheBackendException(name, "closed: create a new backend");
+    }
+    RuntimeException error = failure.get();
+    if (error != null) {
+      throw error;
+    }
+    return Optional.ofNullable(read(key, type));
   }
 
   /**
@@ -107,20 +143,22 @@ public class MapCacheBackend implements CacheBackend {
 
   @Override
   public <T> Mono<CacheEntry<T>> get(String key, ValueType<T> type) {
-    return op(() -> {
-      CacheEntry<?> entry = entries.get(key);
-      if (entry == null || entry.freshness(now()) == CacheEntry.Freshness.EXPIRED) {
-        misses.incrementAndGet();
-        return null;
-      }
-      if (!entry.isAbsent() && !type.isInstance(entry.value())) {
-        invalid.incrementAndGet();
-        misses.incrementAndGet();
-        return null;
-      }
-      hits.incrementAndGet();
-      return entry.<T>retype();
-    });
+    return op(() -> read(key, type));
+  }
+
+  private <T> CacheEntry<T> read(String key, ValueType<T> type) {
+    CacheEntry<?> entry = entries.get(key);
+    if (entry == null || entry.freshness(now()) == CacheEntry.Freshness.EXPIRED) {
+      misses.incrementAndGet();
+      return null;
+    }
+    if (!entry.isAbsent() && !type.isInstance(entry.value())) {
+      invalid.incrementAndGet();
+      misses.incrementAndGet();
+      return null;
+    }
+    hits.incrementAndGet();
+    return entry.<T>retype();
   }
 
   @Override

@@ -154,6 +154,18 @@ public final class MemoryCacheBackend implements CacheBackend {
     });
   }
 
+  /** Reads happen in memory, on the calling thread, without blocking. */
+  @Override
+  public boolean readsSynchronously() {
+    return true;
+  }
+
+  @Override
+  public <T> Optional<CacheEntry<T>> getNow(String key, ValueType<T> type) {
+    checkOpen();
+    return Optional.ofNullable(read(key, type, now()));
+  }
+
   @Override
   public <T> Mono<Map<String, CacheEntry<T>>> getAll(Collection<String> keys, ValueType<T> type) {
     Objects.requireNonNull(keys, "keys");
