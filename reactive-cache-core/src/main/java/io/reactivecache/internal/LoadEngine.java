@@ -233,7 +233,7 @@ public final class LoadEngine<T> {
       retire.run();
       return;
     }
-    handle.backend.put(key, newEntry(value, tagsOf(load)))
+    handle.backend.put(key, newEntry(value, load.tags))
         .onErrorResume(error -> {
           handle.counters.backendFailures.increment();
           return Mono.empty();
@@ -253,10 +253,6 @@ public final class LoadEngine<T> {
       return !policy.emptyTtl().isZero();
     }
     return storable.test((T) value);
-  }
-
-  private static Set<String> tagsOf(InFlightLoad load) {
-    return load.tags;
   }
 
   private Set<String> allTags(Set<String> tags) {

@@ -6,9 +6,6 @@ import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheBackendProvider;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,21 +19,22 @@ import java.util.function.BiConsumer;
  * {@code connectTimeout}, {@code retryAttempts}, {@code retryBackoff}, {@code circuitBreakerThreshold},
  * {@code circuitBreakerWaitDuration}, {@code maxConnections}, {@code maxValueBytes}, {@code maxNestingDepth},
  * {@code trustedCertificates} (path of a PEM file of CA certificates, for {@code rediss://}).
- * Durations are ISO-8601 ({@code PT0.5S}) or a number with a unit ({@code 500ms}, {@code 2s}, {@code 5m}). An
+ * Durations are ISO-8601 ({@code PT0.5S}) or a number with a unit ({@code 500ms}, {@code 2s}, {@code 5m},
+ * {@code 1h}, {@code 1d}), parsed by {@link BackendSettings#parseDuration} as for every backend. An
  * unknown option is refused by name, so a typo never goes unnoticed.
  */
 public final class RedisCacheBackendProvider implements CacheBackendProvider {
   private static final Map<String, BiConsumer<RedisCache.Builder, String>> OPTIONS = Map.ofEntries(
       Map.entry("url", RedisCache.Builder::url),
       Map.entry("namespace", RedisCache.Builder::namespace),
-      Map.entry("commandTimeout", (b, v) -> b.commandTimeout(duration("commandTimeout", v))),
-      Map.entry("connectTimeout", (b, v) -> b.connectTimeout(duration("connectTimeout", v))),
+      Map.entry("commandTimeout", (b, v) -> b.commandTimeout(BackendSettings.parseDuration("commandTimeout", v))),
+      Map.entry("connectTimeout", (b, v) -> b.connectTimeout(BackendSettings.parseDuration("connectTimeout", v))),
       Map.entry("retryAttempts", (b, v) -> b.retryAttempts(integer("retryAttempts", v))),
-      Map.entry("retryBackoff", (b, v) -> b.retryBackoff(duration("retryBackoff", v))),
+      Map.entry("retryBackoff", (b, v) -> b.retryBackoff(BackendSettings.parseDuration("retryBackoff", v))),
       Map.entry("circuitBreakerThreshold",
           (b, v) -> b.circuitBreakerThreshold(integer("circuitBreakerThreshold", v))),
       Map.entry("circuitBreakerWaitDuration",
-          (b, v) -> b.circuitBreakerWaitDuration(duration("circuitBreakerWaitDuration", v))),
+          (b, v) -> b.circuitBreakerWaitDuration(BackendSettings.parseDuration("circuitBreakerWaitDuration", v))),
       Map.entry("maxConnections", (b, v) -> b.maxConnections(integer("maxConnections", v))),
       Map.entry("maxValueBytes", (b, v) -> b.maxValueBytes(integer("maxValueBytes", v))),
       Map.entry("maxNestingDepth", (b, v) -> b.maxNestingDepth(integer("maxNestingDepth", v))),
@@ -74,28 +72,6 @@ public final class RedisCacheBackendProvider implements CacheBackendProvider {
     return OPTIONS.keySet();
   }
 
-  static Duration duration(String option, String text) {
-    String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (t.startsWith("p")) {
-        return Duration.parse(t.toUpperCase(Locale.ROOT));
-      }
-      if (t.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
-      }
-      if (t.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-      }
-      if (t.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
-      }
-    } catch (NumberFormatException | DateTimeParseException e) {
-      // reported below
-    }
-    throw CacheConfigurationException.invalid(option, "'" + text + "'",
-        "a duration such as 500ms, 2s, 5m or PT0.5S");
-  }
-
   static Path path(String option, String text) {
     try {
       if (text != null && !text.isBlank()) {
@@ -108,10 +84,11 @@ public final class RedisCacheBackendProvider implements CacheBackendProvider {
   }
 
   static int integer(String option, String text) {
-    try {
-      return Integer.parseInt(text == null ? "" : text.trim());
-    } catch (NumberFormatException e) {
-      throw CacheConfigurationException.invalid(option, "'" + text + "'", "a whole number");
+    long value = BackendSettings.parseLong(option, text);
+    if (value != (int) value) {
+      throw CacheConfigurationException.invalid(option, "'" + text + "'",
+          "a whole number up to " + Integer.MAX_VALUE);
     }
+    return (int) value;
   }
 }
