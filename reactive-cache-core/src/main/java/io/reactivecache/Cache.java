@@ -162,5 +162,5 @@ public interface Cache<T> {
    *
    * @return how many entries were removed
    */
-  Mono<Long> invalidateAll();
+  Mono<Long> clear();
 }

@@ -1,7 +1,5 @@
 package io.reactivecache;
 
-import io.reactivecache.internal.FallbackCacheBackend;
-import io.reactivecache.internal.TwoLevelCacheBackend;
 import io.reactivecache.spi.CacheBackend;
 import java.time.Duration;
 import reactor.core.scheduler.Scheduler;

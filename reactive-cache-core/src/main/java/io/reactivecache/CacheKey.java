@@ -1,7 +1,5 @@
 package io.reactivecache;
 
-import io.reactivecache.internal.Canonical;
-import io.reactivecache.internal.KeyRules;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +12,7 @@ import java.util.Set;
  * operation's parameters. It renders to one string that cannot collide by concatenation — {@code ("a:b", "c")}
  * and {@code ("a", "b:c")} render differently — with parameters canonicalised (maps and sets sorted) and, by
  * default, replaced by their full SHA-256 digest. A key with a model is tagged with it, so
- * {@link CacheManager#invalidateModel(String)} removes it.
+ * {@link CacheManager#invalidateTag(String)} removes it.
  *
  * <p>Build one with {@link CacheKeys#make} (the seed's {@code make_cache_key}), {@link CacheKeys#modelKey} (the
  * seed's {@code make_model_cache_key}) or {@link #builder(String)}. Immutable and thread-safe; equal when the

@@ -1,7 +1,5 @@
 package io.reactivecache;
 
-import io.reactivecache.internal.BackendHandle;
-import io.reactivecache.internal.BackendOperations;
 import io.reactivecache.spi.BackendSettings;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheBackendProvider;
@@ -34,7 +32,7 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>The set/get/delete/exists/deletePattern/getAll/putAll operations act on the default backend;
  * {@link #backend(String)} gives the same operations on another. As in the seed, {@link #clear()},
- * {@link #stats()} and {@link #invalidateModel(String)} act on every backend. Immutable once built and
+ * {@link #stats()} and {@link #invalidateTag(String)} act on every backend. Immutable once built and
  * thread-safe; every operation is lazy and non-blocking.
  */
 public final class CacheManager {
@@ -112,14 +110,14 @@ public final class CacheManager {
   }
 
   /**
-   * Writes a value to the default backend with its default TTL. See {@link CacheOperations#set(String, Object)}.
+   * Writes a value to the default backend with its default TTL. See {@link CacheOperations#put(String, Object)}.
    *
    * @param key the key
    * @param value the value
    * @return completes once written
    */
-  public Mono<Void> set(String key, Object value) {
-    return defaultBackend.set(key, value);
+  public Mono<Void> put(String key, Object value) {
+    return defaultBackend.put(key, value);
   }
 
   /**
@@ -130,8 +128,8 @@ public final class CacheManager {
    * @param ttl a positive time to live
    * @return completes once written
    */
-  public Mono<Void> set(String key, Object value, Duration ttl) {
-    return defaultBackend.set(key, value, ttl);
+  public Mono<Void> put(String key, Object value, Duration ttl) {
+    return defaultBackend.put(key, value, ttl);
   }
 
   /**
@@ -142,8 +140,8 @@ public final class CacheManager {
    * @param ttl a positive time to live
    * @return completes once written
    */
-  public Mono<Void> set(CacheKey key, Object value, Duration ttl) {
-    return defaultBackend.set(key, value, ttl);
+  public Mono<Void> put(CacheKey key, Object value, Duration ttl) {
+    return defaultBackend.put(key, value, ttl);
   }
 
   /**
@@ -257,9 +255,9 @@ public final class CacheManager {
    * @param model the model
    * @return how many entries were removed in all
    */
-  public Mono<Long> invalidateModel(String model) {
+  public Mono<Long> invalidateTag(String model) {
     return Flux.fromIterable(backends.values())
-        .concatMap(operations -> operations.invalidateModel(model))
+        .concatMap(operations -> operations.invalidateTag(model))
         .reduce(0L, Long::sum);
   }
 
@@ -408,13 +406,14 @@ public final class CacheManager {
     private Builder() {}
 
     /**
-     * Adds the memory backend with the seed's defaults: name "memory", 1,000 entries, no TTL, strategy TTL.
+     * Adds the memory backend with the seed's defaults: name "memory", {@link BackendSettings#DEFAULT_MAXIMUM_SIZE}
+     * entries, no TTL, strategy TTL.
      * Needs {@code reactive-cache-memory} on the class path.
      *
      * @return this builder
      */
     public Builder memory() {
-      return memory("memory", 1_000, null, Strategy.TTL);
+      return memory("memory", BackendSettings.DEFAULT_MAXIMUM_SIZE, null, Strategy.TTL);
     }
 
     /**
@@ -449,7 +448,7 @@ public final class CacheManager {
       backends.add(clock -> {
         Map<String, String> rest = new LinkedHashMap<>(copy);
         String size = rest.remove("maximumSize");
-        long maximumSize = size == null ? 10_000 : BackendSettings.parseLong("maximumSize", size);
+        long maximumSize = size == null ? BackendSettings.DEFAULT_MAXIMUM_SIZE : BackendSettings.parseLong("maximumSize", size);
         Optional<Duration> ttl = Optional.ofNullable(rest.remove("defaultTtl"))
             .map(text -> BackendSettings.parseDuration("defaultTtl", text));
         Strategy strategy = Optional.ofNullable(rest.remove("strategy")).map(Strategy::parse).orElse(Strategy.TTL);

@@ -6,11 +6,12 @@ import java.util.Map;
 import reactor.core.publisher.Mono;
 
 /**
- * The seed's cache operations on one backend of a {@link CacheManager}: {@code manager.backend("redis").set(...)}.
+ * The seed's cache operations on one backend of a {@link CacheManager}: {@code manager.backend("redis").put(...)}.
  * The manager's own methods act on its default backend.
  *
- * <p>Keys are strings (validated: not null, not empty, no control characters; keys longer than 256 characters
- * are replaced by a readable prefix and their SHA-256) or {@link CacheKey}s (rendered, and tagged with their
+ * <p>Keys are strings (validated: not null, not empty, no control characters, at most 65,536 characters; a
+ * backend that bounds its stored keys, such as Redis, shortens long ones itself without ever letting two keys meet)
+ * or {@link CacheKey}s (rendered, and tagged with their
  * model). Values are any object the backend can hold (for Redis: what Jackson can write and read back as the
  * type given on read). All methods are lazy, non-blocking, and signal failures as {@link CacheException}s.
  */
@@ -30,7 +31,7 @@ public interface CacheOperations {
    * @param value the value
    * @return completes once written
    */
-  Mono<Void> set(String key, Object value);
+  Mono<Void> put(String key, Object value);
 
   /**
    * Writes a value with a TTL.
@@ -40,7 +41,7 @@ public interface CacheOperations {
    * @param ttl a positive time to live
    * @return completes once written
    */
-  Mono<Void> set(String key, Object value, Duration ttl);
+  Mono<Void> put(String key, Object value, Duration ttl);
 
   /**
    * Writes a value under a structured key, tagged with its model.
@@ -50,7 +51,7 @@ public interface CacheOperations {
    * @param ttl a positive time to live
    * @return completes once written
    */
-  Mono<Void> set(CacheKey key, Object value, Duration ttl);
+  Mono<Void> put(CacheKey key, Object value, Duration ttl);
 
   /**
    * Reads a value of a type.
@@ -137,7 +138,7 @@ public interface CacheOperations {
    * @param model the model, such as {@code "res.partner"}
    * @return how many entries were removed
    */
-  Mono<Long> invalidateModel(String model);
+  Mono<Long> invalidateTag(String model);
 
   /**
    * Returns this backend's counters, plus those of the loads run on it.

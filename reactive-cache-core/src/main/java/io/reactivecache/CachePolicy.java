@@ -27,7 +27,7 @@ import java.util.Set;
  *       (0 to 1), so keys written together do not expire together</td></tr>
  *   <tr><td>{@code preventStampede}</td><td>true</td><td>concurrent misses of a key share one load</td></tr>
  *   <tr><td>{@code tags}</td><td>none</td><td>models/tags every entry written through the view carries, so
- *       {@link CacheManager#invalidateModel(String)} removes them</td></tr>
+ *       {@link CacheManager#invalidateTag(String)} removes them</td></tr>
  *   <tr><td>{@code maxElements}</td><td>10,000</td><td>the longest {@code Flux} result that is stored; a longer
  *       one reaches its callers but is not stored</td></tr>
  *   <tr><td>{@code recordStats}</td><td>true</td><td>count loads, stale reads and coalesced loads</td></tr>

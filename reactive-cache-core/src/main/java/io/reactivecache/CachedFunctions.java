@@ -1,9 +1,5 @@
 package io.reactivecache;
 
-import io.reactivecache.internal.BackendOperations;
-import io.reactivecache.internal.Canonical;
-import io.reactivecache.internal.KeyRules;
-import io.reactivecache.internal.LoadEngine;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -26,7 +22,7 @@ import reactor.core.publisher.Mono;
  *     .function(id -> repository.findById(id));
  *
  * BiFunction<String, Integer, Mono<List>> search = manager.cacheResult("res.partner", "search", List.class)
- *     .ttl(Duration.ofMinutes(5)).invalidateOn("res.users")
+ *     .ttl(Duration.ofMinutes(5)).tags("res.users")
  *     .biFunction((domain, limit) -> client.search(domain, limit));
  * }</pre>
  * A wrapped function follows every {@code cachedMono} rule of {@link Cache}. Its key is built from its arguments:
@@ -54,7 +50,7 @@ public final class CachedFunctions {
     private String backend;
     private Predicate<List<Object>> skipCache = args -> false;
     private final CachePolicy.Builder policy;
-    private final Set<String> invalidateOn = new LinkedHashSet<>();
+    private final Set<String> tags = new LinkedHashSet<>();
 
     private Builder(CacheManager manager, ValueType<R> type) {
       this.manager = manager;
@@ -141,7 +137,7 @@ public final class CachedFunctions {
      * @param enable true to count
      * @return this builder
      */
-    public Builder<R> enableMetrics(boolean enable) {
+    public Builder<R> recordStats(boolean enable) {
       policy.recordStats(enable);
       return this;
     }
@@ -180,14 +176,14 @@ public final class CachedFunctions {
     }
 
     /**
-     * Makes the results invalidated by these models too: {@link CacheManager#invalidateModel(String)} of any of
+     * Makes the results invalidated by these models too: {@link CacheManager#invalidateTag(String)} of any of
      * them removes every cached result of this function.
      *
      * @param models the models
      * @return this builder
      */
-    public Builder<R> invalidateOn(String... models) {
-      invalidateOn.addAll(Arrays.asList(models));
+    public Builder<R> tags(String... models) {
+      tags.addAll(Arrays.asList(models));
       return this;
     }
 
@@ -228,11 +224,11 @@ public final class CachedFunctions {
             keyPrefix != null ? "'" + keyPrefix + "'" : "a function",
             "nothing: cacheResult builds its keys from the model, the operation and the arguments");
       }
-      Set<String> tags = new LinkedHashSet<>(invalidateOn);
+      Set<String> allTags = new LinkedHashSet<>(tags);
       if (model != null) {
-        tags.add(model);
+        allTags.add(model);
       }
-      CachePolicy built = policy.tags(tags).build();
+      CachePolicy built = policy.tags(allTags).build();
       BackendOperations operations =
           (BackendOperations) (backend == null ? manager.defaultBackend() : manager.backend(backend));
       LoadEngine<R> engine = new LoadEngine<>(operations.handle(), type, built, value -> true);

@@ -55,7 +55,7 @@ class CacheManagerTest {
 
   @Test
   void setWithoutTtlKeepsTheValueOnABackendWithoutDefaultTtl() {
-    complete(manager.set("k", "v"));
+    complete(manager.put("k", "v"));
     clock.advanceTimeBy(Duration.ofDays(400));
     expect(manager.get("k", String.class), "v");
     assertThat(main.raw("k")).isNotNull();
@@ -64,7 +64,7 @@ class CacheManagerTest {
 
   @Test
   void setWithTtlExpiresOnTheVirtualClock() {
-    complete(manager.set("k", "v", Duration.ofSeconds(10)));
+    complete(manager.put("k", "v", Duration.ofSeconds(10)));
     clock.advanceTimeBy(Duration.ofSeconds(9));
     expect(manager.get("k", String.class), "v");
     expect(manager.exists("k"), true);
@@ -76,7 +76,7 @@ class CacheManagerTest {
   @Test
   void setWithoutTtlUsesTheBackendsDefaultTtl() {
     CacheOperations withDefault = manager.backend("other");
-    complete(withDefault.set("k", "v"));
+    complete(withDefault.put("k", "v"));
     clock.advanceTimeBy(Duration.ofSeconds(59));
     expect(withDefault.get("k", String.class), "v");
     clock.advanceTimeBy(Duration.ofSeconds(1));
@@ -85,21 +85,21 @@ class CacheManagerTest {
 
   @Test
   void invalidTtlAndNullValueAreRefusedOnSubscription() {
-    Mono<Void> zero = manager.set("k", "v", Duration.ZERO);
+    Mono<Void> zero = manager.put("k", "v", Duration.ZERO);
     StepVerifier.create(zero).expectErrorSatisfies(e -> assertThat(e)
         .isInstanceOf(CacheConfigurationException.class).hasMessageContaining("'ttl'").hasMessageContaining("PT0S"))
         .verify(TIMEOUT);
-    StepVerifier.create(manager.set("k", "v", Duration.ofSeconds(-1))).expectError(CacheConfigurationException.class)
+    StepVerifier.create(manager.put("k", "v", Duration.ofSeconds(-1))).expectError(CacheConfigurationException.class)
         .verify(TIMEOUT);
-    StepVerifier.create(manager.set("k", null)).expectError(IllegalArgumentException.class).verify(TIMEOUT);
+    StepVerifier.create(manager.put("k", null)).expectError(IllegalArgumentException.class).verify(TIMEOUT);
     assertThat(main.rawSize()).isZero();
   }
 
   @Test
   void getIsTypedByClassOrValueType() {
-    complete(manager.set("user", new User("Ada", 36)));
-    complete(manager.set("names", List.of("a", "b")));
-    complete(manager.set("count", 3));
+    complete(manager.put("user", new User("Ada", 36)));
+    complete(manager.put("names", List.of("a", "b")));
+    complete(manager.put("count", 3));
     expect(manager.get("user", User.class), new User("Ada", 36));
     expect(manager.get("names", new ValueType<List<String>>() {}), List.of("a", "b"));
     expect(manager.get("count", int.class), 3);
@@ -107,7 +107,7 @@ class CacheManagerTest {
 
   @Test
   void valueOfAnotherTypeIsAMissNotAnError() {
-    complete(manager.set("k", "a string"));
+    complete(manager.put("k", "a string"));
     complete(manager.get("k", Integer.class));
     complete(manager.get("k", new ValueType<List<String>>() {}));
     CacheStats stats = manager.stats("main").block(TIMEOUT);
@@ -123,7 +123,7 @@ class CacheManagerTest {
 
   @Test
   void deleteTellsWhetherAValueWasRemoved() {
-    complete(manager.set("k", "v"));
+    complete(manager.put("k", "v"));
     expect(manager.delete("k"), true);
     expect(manager.delete("k"), false);
     expect(manager.exists("k"), false);
@@ -131,12 +131,12 @@ class CacheManagerTest {
 
   @Test
   void clearOneBackendOrAll() {
-    complete(manager.set("a", "1"));
-    complete(manager.backend("other").set("b", "2"));
+    complete(manager.put("a", "1"));
+    complete(manager.backend("other").put("b", "2"));
     complete(manager.clear("other"));
     assertThat(other.rawSize()).isZero();
     assertThat(main.rawSize()).isEqualTo(1);
-    complete(manager.backend("other").set("b", "2"));
+    complete(manager.backend("other").put("b", "2"));
     complete(manager.clear());
     assertThat(main.rawSize()).isZero();
     assertThat(other.rawSize()).isZero();
@@ -154,12 +154,12 @@ class CacheManagerTest {
 
   @Test
   void statsOfOneBackendAndTotals() {
-    complete(manager.set("a", "1"));
+    complete(manager.put("a", "1"));
     expect(manager.get("a", String.class), "1");
     complete(manager.get("missing", String.class));
     CacheOperations second = manager.backend("other");
-    complete(second.set("b", "2"));
-    complete(second.set("c", "3"));
+    complete(second.put("b", "2"));
+    complete(second.put("c", "3"));
     expect(second.get("b", String.class), "2");
 
     CacheStats first = manager.stats("main").block(TIMEOUT);
@@ -177,10 +177,10 @@ class CacheManagerTest {
 
   @Test
   void deletePatternRemovesMatchingKeysOfTheDefaultBackendOnly() {
-    complete(manager.set("user:1", "a"));
-    complete(manager.set("user:2", "b"));
-    complete(manager.set("order:1", "c"));
-    complete(manager.backend("other").set("user:3", "d"));
+    complete(manager.put("user:1", "a"));
+    complete(manager.put("user:2", "b"));
+    complete(manager.put("order:1", "c"));
+    complete(manager.backend("other").put("user:3", "d"));
     expect(manager.deletePattern("user:*"), 2L);
     expect(manager.exists("order:1"), true);
     expect(manager.backend("other").exists("user:3"), true);
@@ -188,22 +188,22 @@ class CacheManagerTest {
   }
 
   @Test
-  void invalidateModelRemovesTaggedEntriesInEveryBackend() {
+  void invalidateTagRemovesTaggedEntriesInEveryBackend() {
     CacheKey partner = CacheKeys.make("res.partner", "read", Map.of("id", 1));
     CacheKey partnerSearch = CacheKeys.make("res.partner", "search", Map.of("q", "x"));
     CacheKey user = CacheKeys.make("res.users", "read", Map.of("id", 1));
-    complete(manager.set(partner, "p", Duration.ofMinutes(5)));
-    complete(manager.set(user, "u", Duration.ofMinutes(5)));
-    complete(manager.backend("other").set(partnerSearch, List.of("p"), Duration.ofMinutes(5)));
-    complete(manager.set("untagged", "v"));
+    complete(manager.put(partner, "p", Duration.ofMinutes(5)));
+    complete(manager.put(user, "u", Duration.ofMinutes(5)));
+    complete(manager.backend("other").put(partnerSearch, List.of("p"), Duration.ofMinutes(5)));
+    complete(manager.put("untagged", "v"));
 
-    expect(manager.invalidateModel("res.partner"), 2L);
+    expect(manager.invalidateTag("res.partner"), 2L);
     expect(manager.exists(partner), false);
     expect(manager.backend("other").exists(partnerSearch), false);
     expect(manager.exists(user), true);
     expect(manager.exists("untagged"), true);
-    expect(manager.invalidateModel("res.partner"), 0L);
-    StepVerifier.create(manager.invalidateModel("")).expectError(InvalidCacheKeyException.class).verify(TIMEOUT);
+    expect(manager.invalidateTag("res.partner"), 0L);
+    StepVerifier.create(manager.invalidateTag("")).expectError(InvalidCacheKeyException.class).verify(TIMEOUT);
   }
 
   @Test
@@ -215,7 +215,7 @@ class CacheManagerTest {
     StepVerifier.create(manager.getAll(List.of("a", "missing", "b"), Integer.class))
         .assertNext(found -> assertThat(found).containsExactly(Map.entry("a", 1), Map.entry("b", 2)))
         .expectComplete().verify(TIMEOUT);
-    complete(manager.set("s", "string"));
+    complete(manager.put("s", "string"));
     StepVerifier.create(manager.getAll(List.of("a", "s"), Integer.class))
         .assertNext(found -> assertThat(found).containsOnlyKeys("a")).expectComplete().verify(TIMEOUT);
     clock.advanceTimeBy(Duration.ofSeconds(30));
@@ -229,7 +229,7 @@ class CacheManagerTest {
 
   @Test
   void namedBackendsAreSeparate() {
-    complete(manager.backend("other").set("k", "in other"));
+    complete(manager.backend("other").put("k", "in other"));
     complete(manager.get("k", String.class));
     expect(manager.backend("other").get("k", String.class), "in other");
     assertThat(manager.backendNames()).containsExactly("main", "other");
@@ -241,7 +241,7 @@ class CacheManagerTest {
   void defaultBackendCanBeChosen() {
     CacheManager chosen = CacheManager.builder().clock(clock).backend(main).backend(other)
         .defaultBackend("other").build();
-    complete(chosen.set("k", "v"));
+    complete(chosen.put("k", "v"));
     assertThat(other.raw("k")).isNotNull();
     assertThat(main.raw("k")).isNull();
   }
@@ -270,12 +270,12 @@ class CacheManagerTest {
   void backendFailureOnADirectOperationIsSignalled() {
     main.failWith(new CacheBackendException("main", "down"));
     StepVerifier.create(manager.get("k", String.class)).expectError(CacheBackendException.class).verify(TIMEOUT);
-    StepVerifier.create(manager.set("k", "v")).expectError(CacheBackendException.class).verify(TIMEOUT);
+    StepVerifier.create(manager.put("k", "v")).expectError(CacheBackendException.class).verify(TIMEOUT);
   }
 
   @Test
   void operationsAreLazy() {
-    Mono<Void> set = manager.set("lazy", "v");
+    Mono<Void> set = manager.put("lazy", "v");
     Mono<Void> clear = manager.clear();
     assertThat(main.operations.get()).isZero();
     complete(set);
@@ -385,12 +385,12 @@ class CacheManagerTest {
     Cache<String> users = manager.cache("users", String.class);
     complete(users.put("1", "view"));
     complete(manager.get("1", String.class));
-    complete(manager.set("1", "plain"));
+    complete(manager.put("1", "plain"));
     StepVerifier.create(users.get("1")).expectNext("view").expectComplete().verify(TIMEOUT);
   }
 
   @Test
-  void invalidateAllRemovesOnlyThatViewsKeys() {
+  void clearRemovesOnlyThatViewsKeys() {
     Cache<String> star = manager.cache("a*", String.class);
     Cache<String> ab = manager.cache("ab", String.class);
     Cache<String> user = manager.cache("user", String.class);
@@ -400,9 +400,9 @@ class CacheManagerTest {
     complete(ab.put("1", "x"));
     complete(user.put("1", "x"));
     complete(users.put("1", "x"));
-    expect(star.invalidateAll(), 2L);
+    expect(star.clear(), 2L);
     expect(ab.exists("1"), true);
-    expect(user.invalidateAll(), 1L);
+    expect(user.clear(), 1L);
     expect(users.exists("1"), true);
     expect(star.exists("1"), false);
   }
@@ -466,7 +466,7 @@ class CacheManagerTest {
     Cache<String> partners = manager.cache("partners", ValueType.of(String.class),
         CachePolicy.builder().tags(java.util.Set.of("res.partner")).build());
     complete(partners.put("1", "p"));
-    expect(manager.invalidateModel("res.partner"), 1L);
+    expect(manager.invalidateTag("res.partner"), 1L);
     complete(partners.get("1"));
   }
 

@@ -102,7 +102,7 @@ class CacheMetricsTest {
 
   @Test
   void metersShowTheStatsAtBindTime() {
-    run(manager.set("a", "1"));
+    run(manager.put("a", "1"));
     run(manager.get("a", String.class));
     run(manager.get("missing", String.class));
     CacheMetrics.monitor(manager, registry);
@@ -119,8 +119,8 @@ class CacheMetricsTest {
     CacheMetrics.monitor(manager, registry);
     assertThat(counter("cache.puts", "main")).isZero();
 
-    run(manager.set("a", "1"));
-    run(manager.set("b", "2"));
+    run(manager.put("a", "1"));
+    run(manager.put("b", "2"));
     run(manager.get("a", String.class));
     run(manager.get("missing", String.class));
     run(manager.get("a", Integer.class));
@@ -153,7 +153,7 @@ class CacheMetricsTest {
         .backend(CacheBackends.withFallback(primary, new MapCacheBackend("memory", clock, null))).build();
     CacheMetrics.monitor(composed, registry);
     primary.failWith(new CacheBackendException("redis", "down"));
-    run(composed.set("k", "v"));
+    run(composed.put("k", "v"));
     run(composed.get("k", String.class));
     clock.advanceTimeBy(Duration.ofSeconds(1));
     assertThat(counter("cache.fallbacks", "redis")).isEqualTo(2.0);
@@ -161,7 +161,7 @@ class CacheMetricsTest {
 
   @Test
   void aFailingBackendKeepsTheLastValuesInsteadOfFailingTheScrape() {
-    run(manager.set("a", "1"));
+    run(manager.put("a", "1"));
     CacheMetrics.monitor(manager, registry);
     main.failWith(new CacheBackendException("main", "down"));
     clock.advanceTimeBy(Duration.ofSeconds(1));

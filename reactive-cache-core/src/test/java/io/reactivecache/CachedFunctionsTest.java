@@ -164,9 +164,9 @@ class CachedFunctionsTest {
         .biFunction((domain, limit) -> Mono.fromCallable(() -> domain + " #" + calls.incrementAndGet()));
     expect(search.apply("active", 10), "active #1");
     expect(search.apply("active", 10), "active #1");
-    StepVerifier.create(manager.invalidateModel("res.users")).expectNext(0L).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(manager.invalidateTag("res.users")).expectNext(0L).expectComplete().verify(TIMEOUT);
     expect(search.apply("active", 10), "active #1");
-    StepVerifier.create(manager.invalidateModel("res.partner")).expectNext(1L).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(manager.invalidateTag("res.partner")).expectNext(1L).expectComplete().verify(TIMEOUT);
     expect(search.apply("active", 10), "active #2");
   }
 
@@ -183,22 +183,22 @@ class CachedFunctionsTest {
   @Test
   void modelsNamedInInvalidateOnRemoveTheResultsToo() {
     BiFunction<String, Integer, Mono<String>> search = manager.cacheResult("res.partner", "search", String.class)
-        .invalidateOn("res.users", "res.company")
+        .tags("res.users", "res.company")
         .biFunction((domain, limit) -> Mono.fromCallable(() -> domain + " #" + calls.incrementAndGet()));
     expect(search.apply("active", 10), "active #1");
-    StepVerifier.create(manager.invalidateModel("res.company")).expectNext(1L).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(manager.invalidateTag("res.company")).expectNext(1L).expectComplete().verify(TIMEOUT);
     expect(search.apply("active", 10), "active #2");
-    StepVerifier.create(manager.invalidateModel("res.users")).expectNext(1L).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(manager.invalidateTag("res.users")).expectNext(1L).expectComplete().verify(TIMEOUT);
     expect(search.apply("active", 10), "active #3");
   }
 
   @Test
   void invalidateOnWorksForPrefixedFunctions() {
     Function<Long, Mono<String>> cached = manager.cached(String.class).keyPrefix("partner")
-        .invalidateOn("res.partner").function(this::partner);
+        .tags("res.partner").function(this::partner);
     expect(cached.apply(1L), "partner 1 #1");
     expect(cached.apply(2L), "partner 2 #2");
-    StepVerifier.create(manager.invalidateModel("res.partner")).expectNext(2L).expectComplete().verify(TIMEOUT);
+    StepVerifier.create(manager.invalidateTag("res.partner")).expectNext(2L).expectComplete().verify(TIMEOUT);
     expect(cached.apply(1L), "partner 1 #3");
   }
 
@@ -301,9 +301,9 @@ class CachedFunctionsTest {
   }
 
   @Test
-  void enableMetricsFalseDoesNotCountLoads() {
+  void recordStatsFalseDoesNotCountLoads() {
     Function<Long, Mono<String>> counted = manager.cached(String.class).keyPrefix("c").function(this::partner);
-    Function<Long, Mono<String>> silent = manager.cached(String.class).keyPrefix("s").enableMetrics(false)
+    Function<Long, Mono<String>> silent = manager.cached(String.class).keyPrefix("s").recordStats(false)
         .function(this::partner);
     expect(counted.apply(1L), "partner 1 #1");
     expect(silent.apply(1L), "partner 1 #2");

@@ -331,8 +331,8 @@ class CachedMonoRulesTest {
     List<Runnable> invalidations = List.of(
         () -> manager.clear().block(WAIT),
         () -> manager.deletePattern("items:*").block(WAIT),
-        () -> manager.invalidateModel("item-model").block(WAIT),
-        () -> cache.invalidateAll().block(WAIT));
+        () -> manager.invalidateTag("item-model").block(WAIT),
+        () -> cache.clear().block(WAIT));
     for (Runnable invalidation : invalidations) {
       GatedLoader loader = new GatedLoader();
       StepVerifier.create(cache.get("k", loader.mono()))

@@ -2,7 +2,6 @@ package io.reactivecache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.reactivecache.internal.FallbackCacheBackend;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;

@@ -32,6 +32,12 @@ public record BackendSettings(
     Map<String, String> options) {
 
   /**
+   * The largest number of entries of a backend configured without {@code maximumSize}: 1,000, as in the seed. The
+   * memory backend and the Redis backend's {@code lru}/{@code lfu} bound both default to it.
+   */
+  public static final long DEFAULT_MAXIMUM_SIZE = 1_000;
+
+  /**
    * Validates the settings.
    *
    * @param name the backend's name

@@ -60,7 +60,7 @@ public final class Demo {
     Mono<Void> demo = burst(users, repository)
         .then(staleWhileRevalidate(users, repository))
         .then(invalidation(users, repository))
-        .then(users.invalidateAll())
+        .then(users.clear())
         .then(manager.stats().doOnNext(Demo::printStats))
         .then(manager.close());
     // A command-line program must wait for its pipeline somewhere: here, on the main thread, once.

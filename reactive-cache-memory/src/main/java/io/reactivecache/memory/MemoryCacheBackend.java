@@ -9,6 +9,7 @@ import io.reactivecache.ValueType;
 import io.reactivecache.memory.internal.Bookkeeping;
 import io.reactivecache.memory.internal.CaffeineStore;
 import io.reactivecache.spi.BackendCounters;
+import io.reactivecache.spi.BackendSettings;
 import io.reactivecache.memory.internal.EntryStore;
 import io.reactivecache.memory.internal.ExpiryCleanup;
 import io.reactivecache.memory.internal.LockedStore;
@@ -97,7 +98,7 @@ public final class MemoryCacheBackend implements CacheBackend {
   }
 
   /**
-   * Returns a builder with the defaults: name {@code "memory"}, 1,000 entries, no default time to live,
+   * Returns a builder with the defaults: name {@code "memory"}, {@link BackendSettings#DEFAULT_MAXIMUM_SIZE} entries, no default time to live,
    * {@link Strategy#TTL}, {@link Schedulers#parallel()} as the clock, cleanup every second.
    *
    * @return a new builder
@@ -385,7 +386,7 @@ public final class MemoryCacheBackend implements CacheBackend {
    */
   public static final class Builder {
     private String name = "memory";
-    private long maximumSize = 1000;
+    private long maximumSize = BackendSettings.DEFAULT_MAXIMUM_SIZE;
     private Duration defaultTtl;
     private boolean defaultTtlSet;
     private Strategy strategy = Strategy.TTL;

@@ -26,7 +26,7 @@ class CacheManagerWithMemoryTest {
     CacheManager manager = CacheManager.builder().clock(clock)
         .memory("local", 100, Duration.ofSeconds(10), Strategy.LRU).build();
     try {
-      manager.set("greeting", "hello").block();
+      manager.put("greeting", "hello").block();
       assertThat(manager.get("greeting", String.class).block()).isEqualTo("hello");
       clock.advanceTimeBy(Duration.ofSeconds(10));
       assertThat(manager.get("greeting", String.class).blockOptional()).as("default TTL applied").isEmpty();
@@ -42,10 +42,10 @@ class CacheManagerWithMemoryTest {
     CacheManager manager = CacheManager.builder().clock(clock).backend("memory", "small",
         Map.of("maximumSize", "2", "strategy", "lfu", "expiryCleanupInterval", "100ms")).build();
     try {
-      manager.set("a", 1).block();
-      manager.set("b", 2).block();
+      manager.put("a", 1).block();
+      manager.put("b", 2).block();
       manager.get("a", Integer.class).block();
-      manager.set("c", 3).block(); // LFU: b (never read) goes
+      manager.put("c", 3).block(); // LFU: b (never read) goes
       assertThat(manager.exists("a").block()).isTrue();
       assertThat(manager.exists("b").block()).isFalse();
       assertThat(manager.exists("c").block()).isTrue();

@@ -4,6 +4,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.reactivecache.CacheConfigurationException;
 import io.reactivecache.Strategy;
+import io.reactivecache.spi.BackendSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -66,7 +67,7 @@ public final class RedisCache {
     private int maxNestingDepth = 500;
     private Strategy strategy = Strategy.TTL;
     private String strategyName;
-    private long maximumSize = 10_000;
+    private long maximumSize = BackendSettings.DEFAULT_MAXIMUM_SIZE;
     private Duration defaultTtl;
     private Scheduler clock = Schedulers.parallel();
     private JsonMapper jsonMapper;

@@ -1,8 +1,5 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.CacheHealth;
-import io.reactivecache.CacheStats;
-import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
@@ -27,7 +24,7 @@ import reactor.core.publisher.Mono;
  * the journal on the primary, clears the fallback, and only then lets the primary serve again. Other operations
  * meanwhile keep using the fallback, so no caller waits on a sick primary more than once.
  */
-public final class FallbackCacheBackend implements CacheBackend {
+final class FallbackCacheBackend implements CacheBackend {
   /** Invalidations kept before the journal collapses into one clear. */
   public static final int DEFAULT_JOURNAL_LIMIT = 10_000;
 

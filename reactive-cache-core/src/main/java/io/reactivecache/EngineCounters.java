@@ -1,13 +1,12 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.CacheStats;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What only the {@code cachedMono} engine sees, per backend: loads, stale reads, coalesced loads, refreshes and
  * backend failures it absorbed. Internal: may change without notice.
  */
-public final class EngineCounters {
+final class EngineCounters {
   final LongAdder loadSuccesses = new LongAdder();
   final LongAdder loadFailures = new LongAdder();
   final LongAdder staleServed = new LongAdder();

@@ -1,10 +1,5 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.Cache;
-import io.reactivecache.CacheConfigurationException;
-import io.reactivecache.CachePolicy;
-import io.reactivecache.InvalidCacheKeyException;
-import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
 import java.lang.reflect.ParameterizedType;
@@ -26,7 +21,7 @@ import reactor.util.context.ContextView;
  *
  * @param <T> the value type
  */
-public final class DefaultCache<T> implements Cache<T> {
+final class DefaultCache<T> implements Cache<T> {
   private final String name;
   private final String prefix;
   private final BackendHandle handle;
@@ -160,7 +155,7 @@ public final class DefaultCache<T> implements Cache<T> {
   }
 
   @Override
-  public Mono<Long> invalidateAll() {
+  public Mono<Long> clear() {
     return Mono.defer(() -> handle.deletePattern(KeyPattern.prefix(prefix)));
   }
 

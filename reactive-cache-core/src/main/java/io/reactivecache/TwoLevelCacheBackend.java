@@ -1,8 +1,5 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.CacheHealth;
-import io.reactivecache.CacheStats;
-import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
@@ -16,7 +13,7 @@ import reactor.core.scheduler.Scheduler;
 /**
  * L1 in front of L2; see {@link io.reactivecache.CacheBackends#twoLevel}. Internal.
  */
-public final class TwoLevelCacheBackend implements CacheBackend {
+final class TwoLevelCacheBackend implements CacheBackend {
   private final CacheBackend l1;
   private final CacheBackend l2;
   private final long l1TtlMillis;

@@ -1,7 +1,5 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.CachePolicy;
-import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
 import java.util.HashSet;
@@ -26,7 +24,7 @@ import reactor.util.context.ContextView;
  *
  * @param <T> the value type
  */
-public final class LoadEngine<T> {
+final class LoadEngine<T> {
   /** Stands for "the loader returned empty" inside the engine, where Reactor allows no null. */
   static final Object ABSENT = new Object();
 

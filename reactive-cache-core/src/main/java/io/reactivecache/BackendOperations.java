@@ -1,14 +1,5 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.Cache;
-import io.reactivecache.CacheConfigurationException;
-import io.reactivecache.CacheHealth;
-import io.reactivecache.CacheKey;
-import io.reactivecache.CacheOperations;
-import io.reactivecache.CachePolicy;
-import io.reactivecache.CacheStats;
-import io.reactivecache.InvalidCacheKeyException;
-import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
 import java.time.Duration;
@@ -22,7 +13,7 @@ import reactor.core.publisher.Mono;
 /**
  * {@link CacheOperations} on one backend. Internal.
  */
-public final class BackendOperations implements CacheOperations {
+final class BackendOperations implements CacheOperations {
   private final BackendHandle handle;
   private final CachePolicy defaultPolicy;
 
@@ -52,17 +43,17 @@ public final class BackendOperations implements CacheOperations {
   }
 
   @Override
-  public Mono<Void> set(String key, Object value) {
+  public Mono<Void> put(String key, Object value) {
     return Mono.defer(() -> write(KeyRules.checked(key), value, handle.backend.defaultTtl(), Set.of()));
   }
 
   @Override
-  public Mono<Void> set(String key, Object value, Duration ttl) {
+  public Mono<Void> put(String key, Object value, Duration ttl) {
     return Mono.defer(() -> write(KeyRules.checked(key), value, Optional.of(BackendHandle.positiveTtl(ttl)), Set.of()));
   }
 
   @Override
-  public Mono<Void> set(CacheKey key, Object value, Duration ttl) {
+  public Mono<Void> put(CacheKey key, Object value, Duration ttl) {
     return Mono.defer(() -> write(requireKey(key).render(), value, Optional.of(BackendHandle.positiveTtl(ttl)), key.tags()));
   }
 
@@ -123,7 +114,7 @@ public final class BackendOperations implements CacheOperations {
   }
 
   @Override
-  public Mono<Long> invalidateModel(String model) {
+  public Mono<Long> invalidateTag(String model) {
     return Mono.defer(() -> {
       if (model == null || model.isEmpty()) {
         throw new InvalidCacheKeyException("A model name must not be " + (model == null ? "null" : "empty"));

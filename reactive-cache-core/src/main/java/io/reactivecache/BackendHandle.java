@@ -1,10 +1,8 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.CacheStats;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
-import io.reactivecache.ValueType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +15,7 @@ import reactor.core.scheduler.Scheduler;
  * A backend as the manager uses it: every write and invalidation goes through here so that loads in flight
  * hear of it (a write or invalidation during a load wins over the load's result). Internal.
  */
-public final class BackendHandle {
+final class BackendHandle {
   final CacheBackend backend;
   final Scheduler clock;
   final EngineCounters counters = new EngineCounters();

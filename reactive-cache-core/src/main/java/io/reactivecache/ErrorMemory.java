@@ -1,4 +1,4 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,6 +1,5 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.ValueType;
 import io.reactivecache.spi.KeyPattern;
 import java.util.ArrayList;
 import java.util.List;

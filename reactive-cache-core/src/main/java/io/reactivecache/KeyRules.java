@@ -1,42 +1,44 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.InvalidCacheKeyException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Validation and shortening of rendered keys. Internal: may change without notice.
+ * Validation of keys. Keys reach backends whole: a backend that must bound its stored keys (Redis) shortens them
+ * itself, in a form no other key can take, and still matches patterns against the whole key.
  */
-public final class KeyRules {
-  /** Keys longer than this are replaced by a readable prefix and the digest of the whole key. */
-  public static final int MAX_KEY_LENGTH = 256;
-  private static final int READABLE_PREFIX = 120;
+final class KeyRules {
+  /** The longest key accepted, in characters; longer ones are refused as a likely mistake or an attack. */
+  static final int MAX_KEY_LENGTH = 65_536;
 
   private KeyRules() {}
 
   /**
-   * Validates a caller's key and puts an already-checked prefix in front; hashes the result if over-long.
+   * Validates a caller's key and puts an already-checked prefix in front.
    *
    * @param checkedPrefix a prefix validated before (a view's escaped name and ':')
    * @param key the key a caller gave
    * @return the key to store under
    */
-  public static String prefixed(String checkedPrefix, String key) {
-    String full = checkedPrefix + validated(key);
-    return full.length() <= MAX_KEY_LENGTH ? full : shortened(full);
+  static String prefixed(String checkedPrefix, String key) {
+    validated(key);
+    String full = checkedPrefix + key;
+    if (full.length() > MAX_KEY_LENGTH) {
+      throw tooLong(full);
+    }
+    return full;
   }
 
   /**
-   * Refuses null, empty and control-character keys; hashes over-long ones.
+   * Refuses null, empty, control-character and over-long keys.
    *
    * @param key the key a caller gave
-   * @return the key to store under
+   * @return the key to store under: the key itself
    */
-  public static String checked(String key) {
-    String valid = validated(key);
-    return valid.length() <= MAX_KEY_LENGTH ? valid : shortened(valid);
+  static String checked(String key) {
+    return validated(key);
   }
 
   private static String validated(String key) {
@@ -45,6 +47,9 @@ public final class KeyRules {
     }
     if (key.isEmpty()) {
       throw new InvalidCacheKeyException("A cache key must not be empty");
+    }
+    if (key.length() > MAX_KEY_LENGTH) {
+      throw tooLong(key);
     }
     for (int i = 0; i < key.length(); i++) {
       if (Character.isISOControl(key.charAt(i))) {
@@ -56,6 +61,12 @@ public final class KeyRules {
     return key;
   }
 
+  private static InvalidCacheKeyException tooLong(String key) {
+    return new InvalidCacheKeyException("A cache key must be at most " + MAX_KEY_LENGTH + " characters; this one has "
+        + key.length() + " and starts '" + printable(key) + "' (hash long parts yourself, or use CacheKey, which hashes"
+        + " parameters)");
+  }
+
   /**
    * Escapes a key component so that joining components with ':' cannot collide: ':' becomes "\:" and '\' becomes
    * "\\".
@@ -63,7 +74,7 @@ public final class KeyRules {
    * @param component the component
    * @return the escaped component
    */
-  public static String escapeComponent(String component) {
+  static String escapeComponent(String component) {
     if (component.indexOf(':') < 0 && component.indexOf('\\') < 0) {
       return component;
     }
@@ -84,22 +95,13 @@ public final class KeyRules {
    * @param text the text
    * @return the digest
    */
-  public static String sha256(String text) {
+  static String sha256(String text) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required of every Java platform", e);
     }
-  }
-
-  private static String shortened(String key) {
-    String prefix = key.substring(0, READABLE_PREFIX);
-    // Do not end the prefix between a surrogate pair or right after an escaping backslash.
-    if (Character.isHighSurrogate(prefix.charAt(prefix.length() - 1))) {
-      prefix = prefix.substring(0, prefix.length() - 1);
-    }
-    return prefix + "#sha256:" + sha256(key);
   }
 
   private static String printable(String key) {

@@ -1,4 +1,4 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.KeyPattern;

@@ -1,6 +1,5 @@
-package io.reactivecache.internal;
+package io.reactivecache;
 
-import io.reactivecache.InvalidCacheKeyException;
 import java.lang.reflect.Array;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
@@ -19,7 +18,7 @@ import java.util.UUID;
  * Every value is type-tagged and length-prefixed, so no two structures can render alike by concatenation; maps
  * and sets are sorted by their rendering, so insertion order does not matter. Internal: may change without notice.
  */
-public final class Canonical {
+final class Canonical {
   private Canonical() {}
 
   /**
