@@ -179,6 +179,35 @@ public interface CacheBackend {
   }
 
   /**
+   * Publishes the invalidations this backend learns of from <em>outside</em> this process: another instance's
+   * deletes, pattern deletes, tag invalidations and writes, or "everything" when the backend may have missed some
+   * (after a reconnect). The engine subscribes once per manager and treats each exactly like a local delete (an
+   * in-flight load of a covered key delivers to its waiting callers but does not store). Invalidations made through
+   * this backend by this process must not be published back: the engine already applied them.
+   *
+   * <p>Contract: hot, never signals an error and never completes while the backend is open (a backend that loses its
+   * source publishes {@link Invalidation#all(String)} once it is back); non-blocking. Default: none, for a backend
+   * that only this process writes.
+   *
+   * @return the invalidations from outside
+   */
+  default Flux<Invalidation> invalidations() {
+    return Flux.empty();
+  }
+
+  /**
+   * Publishes the evictions and expiries this backend carries out by itself ({@link CacheEvent.Type#EVICTED},
+   * {@link CacheEvent.Type#EXPIRED}). Invalidations requested through a cache manager are published by the manager,
+   * not here. Best effort: hot, bounded, never blocks or slows the backend (a subscriber that does not keep up loses
+   * events). Default: none.
+   *
+   * @return the backend's own events
+   */
+  default Flux<CacheEvent> events() {
+    return Flux.empty();
+  }
+
+  /**
    * Releases what the backend created (connections, threads). Resources it was given are left alone. Calls
    * after close fail with a {@link io.reactivecache.CacheBackendException}.
    *

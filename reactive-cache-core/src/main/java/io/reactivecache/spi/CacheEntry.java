@@ -37,8 +37,9 @@ public final class CacheEntry<T> {
   private final long freshUntil;
   private final long expiresAt;
   private final Set<String> tags;
+  private final long loadMillis;
 
-  private CacheEntry(T value, long writtenAt, long freshUntil, long expiresAt, Set<String> tags) {
+  private CacheEntry(T value, long writtenAt, long freshUntil, long expiresAt, Set<String> tags, long loadMillis) {
     if (freshUntil > expiresAt) {
       throw new IllegalArgumentException(
           "freshUntil (" + freshUntil + ") must not be after expiresAt (" + expiresAt + ")");
@@ -51,7 +52,11 @@ public final class CacheEntry<T> {
     this.writtenAt = writtenAt;
     this.freshUntil = freshUntil;
     this.expiresAt = expiresAt;
+    if (loadMillis < 0) {
+      throw new IllegalArgumentException("loadMillis (" + loadMillis + ") must not be negative");
+    }
     this.tags = Set.copyOf(Objects.requireNonNull(tags, "tags"));
+    this.loadMillis = loadMillis;
   }
 
   /**
@@ -66,7 +71,7 @@ public final class CacheEntry<T> {
    * @return the entry
    */
   public static <T> CacheEntry<T> of(T value, long writtenAt, long freshUntil, long expiresAt, Set<String> tags) {
-    return new CacheEntry<>(Objects.requireNonNull(value, "value"), writtenAt, freshUntil, expiresAt, tags);
+    return new CacheEntry<>(Objects.requireNonNull(value, "value"), writtenAt, freshUntil, expiresAt, tags, 0);
   }
 
   /**
@@ -80,7 +85,29 @@ public final class CacheEntry<T> {
    * @return the absent entry
    */
   public static <T> CacheEntry<T> absent(long writtenAt, long freshUntil, long expiresAt, Set<String> tags) {
-    return new CacheEntry<>(null, writtenAt, freshUntil, expiresAt, tags);
+    return new CacheEntry<>(null, writtenAt, freshUntil, expiresAt, tags, 0);
+  }
+
+  /**
+   * Returns this entry with the time its value took to load, which probabilistic early refresh weighs: an entry
+   * that is slow to recompute is refreshed earlier. Backends that store entries elsewhere keep it with the entry
+   * (0, "unknown", when an older format did not).
+   *
+   * @param loadMillis the load's duration in milliseconds, at least 0
+   * @return an entry equal to this one but for its load time
+   */
+  public CacheEntry<T> withLoadMillis(long loadMillis) {
+    return loadMillis == this.loadMillis ? this
+        : new CacheEntry<>(value, writtenAt, freshUntil, expiresAt, tags, loadMillis);
+  }
+
+  /**
+   * Returns how long the value took to load.
+   *
+   * @return milliseconds; 0 when unknown (written directly, or by an older format)
+   */
+  public long loadMillis() {
+    return loadMillis;
   }
 
   /**
@@ -193,6 +220,6 @@ public final class CacheEntry<T> {
     // Values are not printed: they may be personal data.
     return "CacheEntry{" + (isAbsent() ? "absent" : "present") + ", writtenAt=" + writtenAt
         + ", freshUntil=" + freshUntil + ", expiresAt=" + (expiresAt == NEVER ? "never" : expiresAt)
-        + ", tags=" + tags + '}';
+        + ", tags=" + tags + (loadMillis > 0 ? ", loadMillis=" + loadMillis : "") + '}';
   }
 }
