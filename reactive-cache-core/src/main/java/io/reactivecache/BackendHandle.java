@@ -109,6 +109,17 @@ final class BackendHandle {
     }
   }
 
+  /** As {@link #readNow(String, ValueType)}, telling {@code onFailure} when the read failed. */
+  <T> @Nullable CacheEntry<T> readNow(String key, ValueType<T> type, Runnable onFailure) {
+    try {
+      return backend.getNow(key, type).orElse(null);
+    } catch (RuntimeException error) {
+      counters.backendFailed();
+      onFailure.run();
+      return null;
+    }
+  }
+
   /** Reads an entry; a failure is a counted miss. */
   <T> Mono<CacheEntry<T>> read(String key, ValueType<T> type) {
     return backend.get(key, type).onErrorResume(error -> {
@@ -286,7 +297,10 @@ final class BackendHandle {
   }
 
   Flux<CacheEvent> events() {
-    return Flux.merge(events.flux(), backend.events());
+    return Flux.defer(() -> {
+      listenForOutsideInvalidations();
+      return Flux.merge(events.flux(), backend.events());
+    });
   }
 
   Mono<io.reactivecache.CacheHealth> health() {

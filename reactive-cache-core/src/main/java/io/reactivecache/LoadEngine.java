@@ -140,8 +140,9 @@ final class LoadEngine<T> {
     return Mono.deferContextual(context -> {
       Outcome outcome = new Outcome();
       long mark = handle.flights().retirementMark(key);
-      Mono<CacheEntry<T>> read = synchronousReads ? Mono.fromCallable(() -> handle.readNow(key, type))
-          : handle.read(key, type, () -> outcome.backendFailed = true);
+      Runnable failed = () -> outcome.backendFailed = true;
+      Mono<CacheEntry<T>> read = synchronousReads ? Mono.fromCallable(() -> handle.readNow(key, type, failed))
+          : handle.read(key, type, failed);
       return read
           .flatMap(entry -> decideAndAct(key, entry, mark, loader, tags, context, outcome))
           .switchIfEmpty(Mono.defer(() -> decideAndAct(key, null, mark, loader, tags, context, outcome)))
