@@ -82,6 +82,11 @@ final class FlightRegistry {
     return flight == null ? null : flight.valueBeingStored();
   }
 
+  /** Tells whether no flight is registered: after every load has retired, nothing may be left behind. */
+  boolean isEmpty() {
+    return flights.isEmpty() && unshared.isEmpty();
+  }
+
   /** Notes the retirements of the key's stripe, before a read of the backend. */
   long retirementMark(String key) {
     return retirements.get(stripe(key));
