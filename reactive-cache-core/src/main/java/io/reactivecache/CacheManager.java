@@ -568,8 +568,8 @@ public final class CacheManager {
         throw new CacheConfigurationException(
             "No backend configured: call memory(...) or backend(...) on CacheManager.builder()");
       }
-      Scheduler time = clock == null ? Schedulers.parallel() : clock;
-      EngineClock engineClock = new EngineClock(time);
+      EngineClock engineClock = clock == null ? EngineClock.realTime() : EngineClock.of(clock);
+      Scheduler time = engineClock.scheduler();
       LoadObserver observer = observationRegistry == null ? LoadObserver.NONE
           : ObservedLoads.of(observationRegistry);
       Map<String, BackendOperations> built = new LinkedHashMap<>();

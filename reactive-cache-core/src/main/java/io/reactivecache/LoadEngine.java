@@ -107,11 +107,28 @@ final class LoadEngine<T> {
    * Reads a key without loading: fresh and stale values are returned, absent markers are a miss. A value this
    * instance loaded and is still storing is returned as stored (read-your-writes). Backend failures are signalled.
    */
-  Mono<T> read(String key) {
-    if (synchronousReads) {
-      return Mono.fromCallable(() -> handle.readValueNow(key, type));
+  Mono<T> read(String prefix, String key) {
+    return CachedMono.read(this, prefix, key);
+  }
+
+  /** Called by {@link CachedMono} at each subscription of a read. */
+  void subscribeRead(CoreSubscriber<? super T> actual, String prefix, String key) {
+    if (!synchronousReads) {
+      handle.readValue(prefix.concat(key), type).subscribe(actual);
+      return;
     }
-    return Mono.defer(() -> handle.readValue(key, type));
+    T value;
+    try {
+      value = handle.readValueNow(prefix, key, type);
+    } catch (RuntimeException error) {
+      Operators.error(actual, error);
+      return;
+    }
+    if (value == null) {
+      Operators.complete(actual);
+    } else {
+      actual.onSubscribe(Operators.scalarSubscription(actual, value));
+    }
   }
 
   // ---- reading with a loader: the cachedMono operation ----
@@ -125,7 +142,12 @@ final class LoadEngine<T> {
    * @return the value, or empty when the loader returned empty
    */
   Mono<T> get(String key, Mono<T> loader, Set<String> tags) {
-    return CachedMono.of(this, key, loader, tags);
+    return CachedMono.of(this, "", key, loader, tags);
+  }
+
+  /** As {@link #get(String, Mono, Set)} for the key {@code prefix + key}, joined only on a miss. */
+  Mono<T> get(String prefix, String key, Mono<T> loader, Set<String> tags) {
+    return CachedMono.of(this, prefix, key, loader, tags);
   }
 
   /**
@@ -151,11 +173,11 @@ final class LoadEngine<T> {
   }
 
   /** Called by {@link CachedMono} at each subscription. */
-  void subscribe(CoreSubscriber<? super T> actual, String key, Mono<T> loader, Set<String> tags) {
-    long mark = handle.flights().retirementMark(key);
+  void subscribe(CoreSubscriber<? super T> actual, String prefix, String part, Mono<T> loader, Set<String> tags) {
     if (synchronousReads) {
-      CacheEntry<T> entry = handle.readNow(key, type);
+      long mark = handle.flights().retirementMark(prefix, part);
       long now = handle.now();
+      CacheEntry<T> entry = handle.readNow(prefix, part, type, now);
       if (entry != null && decide(entry, now) == Decision.FRESH) {
         // The hot path: a fresh hit answers without assembling anything.
         if (entry.isAbsent()) {
@@ -165,10 +187,13 @@ final class LoadEngine<T> {
         }
         return;
       }
+      String key = prefix.concat(part);
       act(decide(entry, now), key, entry, mark, loader, tags, actual.currentContext(), null)
           .<T>handle(LoadEngine::unbox).subscribe(actual);
       return;
     }
+    String key = prefix.concat(part);
+    long mark = handle.flights().retirementMark(key);
     ContextView context = actual.currentContext();
     readEntry(key)
         .flatMap(entry -> decideAndAct(key, entry, mark, loader, tags, context, null))

@@ -105,6 +105,25 @@ class EngineFeaturesTest {
   }
 
   @Test
+  void anOutsideInvalidationArrivingWhileTheStoreIsOnItsWayDeletesWhatTheStoreWrote() {
+    Sinks.Empty<Void> storeLands = Sinks.empty();
+    MapCacheBackend slowWrites = new MapCacheBackend("slow-writes", clock, null, backend.readsSynchronously()) {
+      @Override
+      public Mono<Void> put(String key, CacheEntry<?> entry) {
+        return storeLands.asMono().then(super.put(key, entry));
+      }
+    };
+    Cache<String> cache = CacheManager.builder().backend(slowWrites).clock(clock).build()
+        .cache("items", String.class, ttl(Duration.ofMinutes(1)));
+    StepVerifier.create(cache.get("k", Mono.just("loaded"))).expectNext("loaded").expectComplete().verify(WAIT);
+    slowWrites.invalidateFromOutside(Invalidation.key("items:k"));
+    StepVerifier.create(cache.get("k")).as("read-your-writes ends with the invalidation").expectComplete()
+        .verify(WAIT);
+    storeLands.tryEmitEmpty();
+    assertThat(slowWrites.raw("items:k")).as("our store may have overwritten the other process's change").isNull();
+  }
+
+  @Test
   void anOutsideInvalidationForgetsARememberedError() {
     Cache<String> cache = cache(CachePolicy.builder().ttl(Duration.ofMinutes(1)).errorTtl(Duration.ofMinutes(5))
         .build());
@@ -189,7 +208,7 @@ class EngineFeaturesTest {
   @Test
   void earlyRefreshDrawsWithTheXFetchProbability() {
     // P(refresh) = P(-Δβ ln u >= remaining) = exp(-remaining / (Δβ)); with Δβ = 1 s and 1 s left: 1/e.
-    BackendHandle handle = new BackendHandle(backend, new EngineClock(clock), false, LoadObserver.NONE,
+    BackendHandle handle = new BackendHandle(backend, EngineClock.of(clock), false, LoadObserver.NONE,
         new Random(7));
     LoadEngine<String> engine = new LoadEngine<>(handle, ValueType.of(String.class),
         CachePolicy.builder().ttl(Duration.ofMinutes(1)).earlyRefresh(0.5).build(), value -> true);
