@@ -14,6 +14,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -400,12 +401,12 @@ public final class CacheManager {
     private record Pending(CacheBackend backend, boolean owned) {}
 
     private final List<Function<Scheduler, Pending>> backends = new ArrayList<>();
-    private String defaultBackend;
-    private Scheduler clock;
+    private @Nullable String defaultBackend;
+    private @Nullable Scheduler clock;
     private CachePolicy defaultPolicy = CachePolicy.defaults();
-    private RandomGenerator random;
+    private @Nullable RandomGenerator random;
     // Typed Object so that this class loads without Micrometer on the class path (it is optional).
-    private Object observationRegistry;
+    private @Nullable Object observationRegistry;
 
     private Builder() {}
 
@@ -426,11 +427,11 @@ public final class CacheManager {
      *
      * @param name the backend's name
      * @param maximumSize the largest number of entries
-     * @param defaultTtl the TTL of values written without one, or null for none
-     * @param strategy the eviction strategy
+     * @param defaultTtl the TTL of values written without one, or null for none (values then live until evicted)
+     * @param strategy the eviction strategy, or null for {@link Strategy#TTL}
      * @return this builder
      */
-    public Builder memory(String name, long maximumSize, Duration defaultTtl, Strategy strategy) {
+    public Builder memory(String name, long maximumSize, @Nullable Duration defaultTtl, @Nullable Strategy strategy) {
       backends.add(clock -> new Pending(provider("memory").create(new BackendSettings(name, maximumSize,
           Optional.ofNullable(defaultTtl), strategy == null ? Strategy.TTL : strategy, clock, Map.of())), true));
       return this;
