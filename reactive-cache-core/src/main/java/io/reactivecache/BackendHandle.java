@@ -8,10 +8,13 @@ import io.reactivecache.spi.KeyPattern;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
@@ -24,7 +27,8 @@ import reactor.core.scheduler.Scheduler;
  * A backend as the manager uses it. Every write and invalidation goes through here, local or learned from
  * {@link CacheBackend#invalidations()}, so that loads in flight hear of it (rule 5) and remembered errors are
  * forgotten; every read the engine makes goes through here, so that a backend failure is absorbed and counted the
- * same way on every path.
+ * same way on every path. It also holds the backend's runtime switches: caching on or off, for the whole backend or
+ * for the views of one name, and whether the backend is gone (removed from its manager, or closed when used alone).
  */
 final class BackendHandle {
   /** Puts of a bulk write in flight at once: enough to pipeline, few enough not to swamp a remote backend. */
@@ -41,6 +45,23 @@ final class BackendHandle {
   private final @Nullable RandomGenerator random;
   private final AtomicBoolean listening = new AtomicBoolean();
   private final Disposable.Swap outsideInvalidations = Disposables.swap();
+  private final AtomicReference<Switches> switches = new AtomicReference<>(Switches.ON);
+
+  /**
+   * The runtime switches, replaced whole on each change. {@link #ON} is the one instance meaning "all on", so the hot
+   * path checks them with one volatile read and one comparison.
+   *
+   * @param enabled caching on for the backend
+   * @param disabledCaches names of the views caching is off for
+   * @param gone null while the backend is in service, else the message every call now fails with
+   */
+  private record Switches(boolean enabled, Set<String> disabledCaches, @Nullable String gone) {
+    static final Switches ON = new Switches(true, Set.of(), null);
+
+    Switches normalized() {
+      return enabled && disabledCaches.isEmpty() && gone == null ? ON : this;
+    }
+  }
 
   /**
    * Wraps a backend.
@@ -62,6 +83,10 @@ final class BackendHandle {
 
   String name() {
     return backend.name();
+  }
+
+  CacheBackend backend() {
+    return backend;
   }
 
   long now() {
@@ -297,6 +322,92 @@ final class BackendHandle {
 
   @Nullable Throwable recallError(String key, CachePolicy policy, long now) {
     return errors.recall(key, policy, now);
+  }
+
+  // ---- runtime control ----
+
+  /** Tells whether every switch is on: caching enabled for the backend and every view, and the backend in service. */
+  boolean allOn() {
+    return switches.get() == Switches.ON;
+  }
+
+  /**
+   * Tells whether values are read from and stored in the backend for the views named {@code cache} (null: the
+   * backend's own operations); false once the backend is gone.
+   */
+  boolean caching(@Nullable String cache) {
+    Switches now = switches.get();
+    return now == Switches.ON
+        || (now.gone() == null && now.enabled() && (cache == null || !now.disabledCaches().contains(cache)));
+  }
+
+  /** Throws the {@link CacheConfigurationException} every call gets once the backend is gone. */
+  void checkInService() {
+    String gone = switches.get().gone();
+    if (gone != null) {
+      throw new CacheConfigurationException(gone);
+    }
+  }
+
+  /**
+   * Runs a direct operation: fails once the backend is gone, runs {@code off} instead of {@code on} while caching is
+   * off for the views named {@code cache} (null: the backend's own operations). Called inside {@code Mono.defer}.
+   */
+  <R> Mono<R> gated(@Nullable String cache, Supplier<Mono<R>> on, Supplier<Mono<R>> off) {
+    if (allOn()) {
+      return on.get();
+    }
+    checkInService();
+    return caching(cache) ? on.get() : off.get();
+  }
+
+  /** Counts reads that went around a disabled cache. */
+  void countBypassed(long reads) {
+    counters.bypassed(reads);
+  }
+
+  /**
+   * Turns caching on or off for the backend ({@code cache} null) or for the views of one name. Turning it off
+   * completes once no load can store any more: loads in flight deliver to their callers but store nothing, and
+   * stores already under way have landed.
+   */
+  Mono<Void> switchCaching(@Nullable String cache, boolean on) {
+    return Mono.defer(() -> {
+      checkInService();
+      switches.updateAndGet(now -> {
+        if (cache == null) {
+          return new Switches(on, now.disabledCaches(), now.gone()).normalized();
+        }
+        Set<String> disabled = new HashSet<>(now.disabledCaches());
+        if (on) {
+          disabled.remove(cache);
+        } else {
+          disabled.add(cache);
+        }
+        return new Switches(now.enabled(), Set.copyOf(disabled), now.gone()).normalized();
+      });
+      if (on) {
+        return Mono.empty();
+      }
+      return invalidated(cache == null ? Invalidation.all("caching disabled")
+          : Invalidation.pattern(KeyPattern.prefix(DefaultCache.prefixOf(cache))));
+    });
+  }
+
+  /**
+   * Takes the backend out of service for good: every later call fails with a {@link CacheConfigurationException}
+   * saying {@code reason}; loads in flight deliver to their callers but store nothing. Completes once stores already
+   * under way have landed and the backend is closed (if owned).
+   */
+  Mono<Void> retire(String reason) {
+    return Mono.defer(() -> {
+      Switches before = switches.getAndUpdate(now -> now.gone() != null ? now
+          : new Switches(now.enabled(), now.disabledCaches(), reason));
+      if (before.gone() != null) {
+        return Mono.error(new CacheConfigurationException(before.gone()));
+      }
+      return flights.invalidate(Invalidation.all("backend retired"), false).then(close());
+    });
   }
 
   // ---- stats, events, health, close ----

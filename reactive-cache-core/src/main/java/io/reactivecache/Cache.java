@@ -42,12 +42,24 @@ import reactor.util.context.ContextView;
  * skipped, and both are counted in {@link CacheStats#backendFailures()}. The direct operations ({@link #get(String)},
  * {@link #put}, {@link #delete}, …) do signal backend failures, as {@link CacheBackendException}.
  *
+ * <h2>Switching caching off</h2>
+ * {@link #disable()} turns caching off for every view of this name on this backend (and the cached functions built
+ * on it), {@link CacheOperations#disable()} for the whole backend, at run time and while calls are in flight. While
+ * it is off, every call goes straight to its loader (counted in {@link CacheStats#bypassed()}), nothing is read or
+ * stored, a write removes the key's older value instead of storing the new one (so nothing older than the write is
+ * served once caching is back on), and invalidations still apply. A view whose backend was removed from its
+ * manager fails every call with a {@link CacheConfigurationException}.
+ *
  * <p>All methods are lazy and non-blocking, return no {@code null}, and refuse null, empty or control-character
  * keys with {@link InvalidCacheKeyException} (signalled on subscription). Thread-safe.
  *
  * @param <T> the value type
  */
 public interface Cache<T> {
+  /** Default of the concurrency of {@link #warm(Flux, Function)}: keys loaded at once. */
+  int DEFAULT_WARM_CONCURRENCY = 8;
+  /** Default of the TTL spread of {@link #warm(Flux, Function)}: up to a tenth of each TTL is cut at random. */
+  double DEFAULT_WARM_TTL_SPREAD = 0.1;
 
   /**
    * Returns the view's name (the prefix of its keys).
@@ -198,4 +210,57 @@ public interface Cache<T> {
    * @return how many entries were removed
    */
   Mono<Long> clear();
+
+  /**
+   * Turns caching off for the views of this name on this backend, until {@link #enable()}: calls go straight to
+   * their loaders and nothing is stored (see the class comment). Loads in flight deliver to their callers but do
+   * not store.
+   *
+   * @return completes once no load of this view can store any more (stores already under way have landed)
+   */
+  Mono<Void> disable();
+
+  /**
+   * Turns caching back on for the views of this name on this backend. Entries cached before caching was turned off
+   * are served again if still fresh (writes and invalidations made meanwhile removed theirs); {@link #clear()} first
+   * if the source changed behind the cache's back.
+   *
+   * @return completes once caching is on
+   */
+  Mono<Void> enable();
+
+  /**
+   * Tells whether this view caches now: caching on for its name and for its backend, and the backend in service.
+   *
+   * @return true if calls read and store through the cache
+   */
+  boolean isEnabled();
+
+  /**
+   * Loads keys ahead of traffic ({@link #warm(Flux, Function, int, double)} with {@value #DEFAULT_WARM_CONCURRENCY}
+   * keys at once and a TTL spread of {@value #DEFAULT_WARM_TTL_SPREAD}).
+   *
+   * @param keys the keys to warm
+   * @param loader loads the value of one key
+   * @return how many keys were loaded, skipped and failed
+   */
+  Mono<WarmupResult> warm(Flux<String> keys, Function<String, Mono<T>> loader);
+
+  /**
+   * Loads keys ahead of traffic. Keys already cached and fresh are skipped; the others are loaded through the
+   * {@code cachedMono} engine, so a caller of a key being warmed joins its load (and the reverse), and a write or
+   * invalidation during a warming load wins. At most {@code concurrency} keys are worked on at once, and the key
+   * source is requested only as they finish. Each warmed entry's TTL (the policy's) is shortened by a random share up
+   * to {@code ttlSpread} (the policy's {@code ttlJitter} when that is larger), so entries warmed together do not
+   * expire together. A key that fails is counted and the others go on; an error of the key source ends warming with
+   * that error. While caching is off for the view, keys are counted as skipped.
+   *
+   * @param keys the keys to warm
+   * @param loader loads the value of one key (called only for keys not cached and fresh)
+   * @param concurrency the most keys loaded at once, at least 1
+   * @param ttlSpread the largest share of each TTL cut at random, from 0 to 1
+   * @return how many keys were loaded, skipped and failed, once the key source has completed and every load ended
+   * @throws CacheConfigurationException naming {@code concurrency} or {@code ttlSpread} if out of range
+   */
+  Mono<WarmupResult> warm(Flux<String> keys, Function<String, Mono<T>> loader, int concurrency, double ttlSpread);
 }

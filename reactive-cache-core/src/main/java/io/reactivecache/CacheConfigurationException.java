@@ -1,8 +1,11 @@
 package io.reactivecache;
 
 /**
- * A configuration option has a value the library cannot work with. Raised by {@code build()} methods at once,
- * never later at run time; the message names the option and the rejected value.
+ * A configuration option has a value the library cannot work with, or an operation asks for a configuration that
+ * does not exist. Raised by {@code build()} methods at once, never later for a configuration they accepted; at run
+ * time only by the operations that change the configuration (adding or removing a backend) and by calls on a
+ * backend that was removed from its manager. The message names the option and the rejected value, or says what to
+ * do.
  */
 public class CacheConfigurationException extends CacheException {
   private static final long serialVersionUID = 1L;

@@ -6,13 +6,18 @@ import io.reactivecache.spi.CacheBackendProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -34,21 +39,45 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>The set/get/delete/exists/deletePattern/getAll/putAll operations act on the default backend;
  * {@link #backend(String)} gives the same operations on another. As in the seed, {@link #clear()},
- * {@link #stats()} and {@link #invalidateTag(String)} act on every backend. Immutable once built and
- * thread-safe; every operation is lazy and non-blocking.
+ * {@link #stats()} and {@link #invalidateTag(String)} act on every backend. Thread-safe; every operation is lazy
+ * and non-blocking.
+ *
+ * <h2>Runtime control</h2>
+ * As the seed's {@code setup_memory_cache}/{@code setup_redis_cache} on a running manager, backends can be added
+ * ({@link #addMemory}, {@link #addBackend(String, String, Map)}, {@link #addBackend(CacheBackend)}), removed
+ * ({@link #removeBackend(String)}) and made the default ({@link #setDefaultBackend(String)}) at run time, while calls
+ * are in flight; caching can be switched off and on per backend ({@link CacheOperations#disable()}) and per view
+ * ({@link Cache#disable()}). Views, query caches and cached functions stay bound to the backend they were created
+ * on: the manager's default at that time, or the one named.
  */
 public final class CacheManager {
-  private final Map<String, BackendOperations> backends;
-  private final BackendOperations defaultBackend;
-  private final Scheduler clock;
-  private final CachePolicy defaultPolicy;
+  /**
+   * The backends at one moment, replaced whole on every change (add, remove, new default, close), so that a reader
+   * never sees half a change and the hot paths read one volatile field.
+   */
+  private record Backends(Map<String, BackendOperations> byName, String defaultName, boolean closed) {
+    BackendOperations defaultBackend() {
+      return byName.get(defaultName);
+    }
+  }
 
-  private CacheManager(Map<String, BackendOperations> backends, String defaultName, Scheduler clock,
+  /** What every backend's engine is made with, at build time and for backends added later. */
+  private record Engine(EngineClock clock, LoadObserver observer, @Nullable RandomGenerator random,
       CachePolicy defaultPolicy) {
-    this.backends = backends;
-    this.defaultBackend = backends.get(defaultName);
-    this.clock = clock;
-    this.defaultPolicy = defaultPolicy;
+    BackendOperations open(Builder.Pending pending) {
+      return new BackendOperations(new BackendHandle(pending.backend(), clock, pending.owned(), observer, random),
+          defaultPolicy);
+    }
+  }
+
+  private final AtomicReference<Backends> backends;
+  private final Engine engine;
+  /** The default key prefixes of cached functions, by the class of the function each was built for. */
+  private final Map<String, Class<?>> defaultPrefixes = new ConcurrentHashMap<>();
+
+  private CacheManager(Backends backends, Engine engine) {
+    this.backends = new AtomicReference<>(backends);
+    this.engine = engine;
   }
 
   /**
@@ -68,9 +97,11 @@ public final class CacheManager {
    * @throws CacheConfigurationException if no backend has that name
    */
   public CacheOperations backend(String name) {
-    BackendOperations operations = backends.get(name);
+    Backends now = backends.get();
+    BackendOperations operations = now.byName().get(name);
     if (operations == null) {
-      throw CacheConfigurationException.invalid("backend", "'" + name + "'", "one of " + backends.keySet());
+      throw CacheConfigurationException.invalid("backend", "'" + name + "'", "one of " + now.byName().keySet()
+          + " (a backend removed at run time is no longer there)");
     }
     return operations;
   }
@@ -81,16 +112,20 @@ public final class CacheManager {
    * @return the operations
    */
   public CacheOperations defaultBackend() {
-    return defaultBackend;
+    return backends.get().defaultBackend();
   }
 
   /**
-   * Returns the backends' names, the default first.
+   * Returns the backends' names now, the default first.
    *
-   * @return the names
+   * @return the names, a snapshot
    */
   public Set<String> backendNames() {
-    return backends.keySet();
+    Backends now = backends.get();
+    Set<String> names = new LinkedHashSet<>();
+    names.add(now.defaultName());
+    names.addAll(now.byName().keySet());
+    return Collections.unmodifiableSet(names);
   }
 
   /**
@@ -99,7 +134,7 @@ public final class CacheManager {
    * @return the clock
    */
   public Scheduler clock() {
-    return clock;
+    return engine.clock().scheduler();
   }
 
   /**
@@ -108,7 +143,166 @@ public final class CacheManager {
    * @return the default policy
    */
   public CachePolicy defaultPolicy() {
-    return defaultPolicy;
+    return engine.defaultPolicy();
+  }
+
+  // ---- runtime control ----
+
+  /**
+   * Adds a memory backend to the running manager (the seed's {@code setup_memory_cache} on a live manager), as
+   * {@link Builder#memory(String, long, Duration, Strategy)} does at build time. The manager owns it: removing it
+   * or closing the manager closes it.
+   *
+   * @param name the backend's name, not used by another backend of this manager
+   * @param maximumSize the largest number of entries
+   * @param defaultTtl the TTL of values written without one, or null for none
+   * @param strategy the eviction strategy, or null for {@link Strategy#TTL}
+   * @return the new backend's operations, once it is in service; a {@link CacheConfigurationException} if the name
+   *     is taken, an option is invalid, the memory module is missing or the manager is closed
+   */
+  public Mono<CacheOperations> addMemory(String name, long maximumSize, @Nullable Duration defaultTtl,
+      @Nullable Strategy strategy) {
+    return add(() -> builder().memory(name, maximumSize, defaultTtl, strategy));
+  }
+
+  /**
+   * Adds a backend of a type found on the class path (such as {@code "redis"}) to the running manager (the seed's
+   * {@code setup_redis_cache} on a live manager), with the options {@link Builder#backend(String, String, Map)}
+   * takes. The manager owns it. Creating it may read files (a certificate bundle), so it runs on
+   * {@link reactor.core.scheduler.Schedulers#boundedElastic()}; it opens no connection.
+   *
+   * @param type the backend type
+   * @param name the backend's name, not used by another backend of this manager
+   * @param options the backend's options
+   * @return the new backend's operations, once it is in service; a {@link CacheConfigurationException} if the name
+   *     is taken, an option is invalid, the module is missing or the manager is closed
+   */
+  public Mono<CacheOperations> addBackend(String type, String name, Map<String, String> options) {
+    return add(() -> {
+      if (options == null) {
+        throw CacheConfigurationException.invalid("options", "null", "a map of options (Map.of() for none)");
+      }
+      return builder().backend(type, name, options);
+    });
+  }
+
+  /**
+   * Adds a backend built by the caller to the running manager. The manager does not close it.
+   *
+   * @param backend the backend, whose name no other backend of this manager has
+   * @return the backend's operations, once it is in service; a {@link CacheConfigurationException} if the name is
+   *     taken or the manager is closed
+   */
+  public Mono<CacheOperations> addBackend(CacheBackend backend) {
+    return add(() -> builder().backend(backend));
+  }
+
+  /**
+   * Removes a backend from the running manager. From the moment this is subscribed, every operation on it — through
+   * {@link #backend(String)}, views, query caches and cached functions created on it — fails with a
+   * {@link CacheConfigurationException}; loads in flight on it deliver their values to the callers already waiting
+   * but store nothing. The default backend cannot be removed: make another one the default first
+   * ({@link #setDefaultBackend(String)}), so a manager always has one. To stop caching without failing callers,
+   * disable the backend instead ({@link CacheOperations#disable()}).
+   *
+   * @param name the backend's name
+   * @return completes once stores already under way have landed and the backend is closed (if the manager created
+   *     it); a {@link CacheConfigurationException} if there is no such backend, it is the default, or the manager is
+   *     closed
+   */
+  public Mono<Void> removeBackend(String name) {
+    return Mono.defer(() -> {
+      for (;;) {
+        Backends now = backends.get();
+        checkOpen(now);
+        BackendOperations removed = now.byName().get(name);
+        if (removed == null) {
+          return Mono.error(CacheConfigurationException.invalid("backend", "'" + name + "'",
+              "one of " + now.byName().keySet()));
+        }
+        if (name.equals(now.defaultName())) {
+          return Mono.error(new CacheConfigurationException("Backend '" + name + "' is the default backend and"
+              + " cannot be removed: make another backend the default with setDefaultBackend(name) first"));
+        }
+        Map<String, BackendOperations> rest = new LinkedHashMap<>(now.byName());
+        rest.remove(name);
+        if (backends.compareAndSet(now, new Backends(Collections.unmodifiableMap(rest), now.defaultName(), false))) {
+          return removed.remove();
+        }
+      }
+    });
+  }
+
+  /**
+   * Makes another backend the default one: the manager's own operations ({@link #put}, {@link #get}, ...) and the
+   * views, query caches and cached functions created from now on without a backend name use it. Those created
+   * before keep theirs.
+   *
+   * @param name the backend's name
+   * @return completes once it is the default; a {@link CacheConfigurationException} if there is no such backend or
+   *     the manager is closed
+   */
+  public Mono<Void> setDefaultBackend(String name) {
+    return Mono.fromRunnable(() -> {
+      for (;;) {
+        Backends now = backends.get();
+        checkOpen(now);
+        if (!now.byName().containsKey(name)) {
+          throw CacheConfigurationException.invalid("defaultBackend", "'" + name + "'", "one of "
+              + now.byName().keySet());
+        }
+        if (backends.compareAndSet(now, new Backends(now.byName(), name, false))) {
+          return;
+        }
+      }
+    });
+  }
+
+  /** Creates a backend as a one-backend builder would, and puts it in service unless its name is taken. */
+  private Mono<CacheOperations> add(Supplier<Builder> setup) {
+    return Mono.fromCallable(() -> {
+      checkOpen(backends.get());
+      return engine.open(setup.get().backends.get(0).apply(engine.clock().scheduler()));
+    }).subscribeOn(Schedulers.boundedElastic()).flatMap(added -> {
+      for (;;) {
+        Backends now = backends.get();
+        CacheConfigurationException refused = now.closed() ? closed()
+            : now.byName().containsKey(added.backendName()) ? CacheConfigurationException.invalid("name",
+                "'" + added.backendName() + "'", "a backend name not in use (in use: " + now.byName().keySet() + ")")
+            : null;
+        if (refused != null) {
+          return added.handle().close().then(Mono.error(refused));
+        }
+        Map<String, BackendOperations> more = new LinkedHashMap<>(now.byName());
+        more.put(added.backendName(), added);
+        if (backends.compareAndSet(now, new Backends(Collections.unmodifiableMap(more), now.defaultName(), false))) {
+          return Mono.just(added);
+        }
+      }
+    });
+  }
+
+  private static void checkOpen(Backends now) {
+    if (now.closed()) {
+      throw closed();
+    }
+  }
+
+  private static CacheConfigurationException closed() {
+    return new CacheConfigurationException("This CacheManager is closed: build a new one to change its backends");
+  }
+
+  /**
+   * Claims a cached function's default key prefix (its call site) for the class of the function it wraps: a second,
+   * different function built at the same call site would share its keys.
+   */
+  void claimDefaultPrefix(String prefix, Class<?> function) {
+    Class<?> claimed = defaultPrefixes.putIfAbsent(prefix, function);
+    if (claimed != null && claimed != function) {
+      throw CacheConfigurationException.invalid("keyPrefix", "none (default '" + prefix + "')",
+          "a keyPrefix of its own for each function built at one call site: two different functions built at "
+              + prefix + " would share keys");
+    }
   }
 
   /**
@@ -119,7 +313,7 @@ public final class CacheManager {
    * @return completes once written
    */
   public Mono<Void> put(String key, Object value) {
-    return defaultBackend.put(key, value);
+    return Mono.defer(() -> defaultBackend().put(key, value));
   }
 
   /**
@@ -131,7 +325,7 @@ public final class CacheManager {
    * @return completes once written
    */
   public Mono<Void> put(String key, Object value, Duration ttl) {
-    return defaultBackend.put(key, value, ttl);
+    return Mono.defer(() -> defaultBackend().put(key, value, ttl));
   }
 
   /**
@@ -143,7 +337,7 @@ public final class CacheManager {
    * @return completes once written
    */
   public Mono<Void> put(CacheKey key, Object value, Duration ttl) {
-    return defaultBackend.put(key, value, ttl);
+    return Mono.defer(() -> defaultBackend().put(key, value, ttl));
   }
 
   /**
@@ -155,7 +349,7 @@ public final class CacheManager {
    * @return the value, or empty on a miss
    */
   public <T> Mono<T> get(String key, Class<T> type) {
-    return defaultBackend.get(key, type);
+    return Mono.defer(() -> defaultBackend().get(key, type));
   }
 
   /**
@@ -167,7 +361,7 @@ public final class CacheManager {
    * @return the value, or empty on a miss
    */
   public <T> Mono<T> get(String key, ValueType<T> type) {
-    return defaultBackend.get(key, type);
+    return Mono.defer(() -> defaultBackend().get(key, type));
   }
 
   /**
@@ -179,7 +373,7 @@ public final class CacheManager {
    * @return the value, or empty on a miss
    */
   public <T> Mono<T> get(CacheKey key, ValueType<T> type) {
-    return defaultBackend.get(key, type);
+    return Mono.defer(() -> defaultBackend().get(key, type));
   }
 
   /**
@@ -189,7 +383,7 @@ public final class CacheManager {
    * @return true if a value was removed
    */
   public Mono<Boolean> delete(String key) {
-    return defaultBackend.delete(key);
+    return Mono.defer(() -> defaultBackend().delete(key));
   }
 
   /**
@@ -199,7 +393,7 @@ public final class CacheManager {
    * @return true if a value was removed
    */
   public Mono<Boolean> delete(CacheKey key) {
-    return defaultBackend.delete(key);
+    return Mono.defer(() -> defaultBackend().delete(key));
   }
 
   /**
@@ -209,7 +403,7 @@ public final class CacheManager {
    * @return true if it holds an unexpired entry
    */
   public Mono<Boolean> exists(String key) {
-    return defaultBackend.exists(key);
+    return Mono.defer(() -> defaultBackend().exists(key));
   }
 
   /**
@@ -219,7 +413,7 @@ public final class CacheManager {
    * @return true if it holds an unexpired entry
    */
   public Mono<Boolean> exists(CacheKey key) {
-    return defaultBackend.exists(key);
+    return Mono.defer(() -> defaultBackend().exists(key));
   }
 
   /**
@@ -228,7 +422,8 @@ public final class CacheManager {
    * @return completes once all are cleared
    */
   public Mono<Void> clear() {
-    return Flux.fromIterable(backends.values()).concatMap(BackendOperations::clear).then();
+    return Flux.defer(() -> Flux.fromIterable(backends.get().byName().values()))
+        .concatMap(BackendOperations::clear).then();
   }
 
   /**
@@ -248,7 +443,7 @@ public final class CacheManager {
    * @return how many entries were removed
    */
   public Mono<Long> deletePattern(String pattern) {
-    return defaultBackend.deletePattern(pattern);
+    return Mono.defer(() -> defaultBackend().deletePattern(pattern));
   }
 
   /**
@@ -258,7 +453,7 @@ public final class CacheManager {
    * @return how many entries were removed in all
    */
   public Mono<Long> invalidateTag(String model) {
-    return Flux.fromIterable(backends.values())
+    return Flux.defer(() -> Flux.fromIterable(backends.get().byName().values()))
         .concatMap(operations -> operations.invalidateTag(model))
         .reduce(0L, Long::sum);
   }
@@ -269,7 +464,7 @@ public final class CacheManager {
    * @return the summed counters
    */
   public Mono<CacheStats> stats() {
-    return Flux.fromIterable(backends.values())
+    return Flux.defer(() -> Flux.fromIterable(backends.get().byName().values()))
         .concatMap(BackendOperations::stats)
         .reduce(CacheStats.empty(), CacheStats::plus);
   }
@@ -290,7 +485,7 @@ public final class CacheManager {
    * @return the health of each backend
    */
   public Mono<Map<String, CacheHealth>> health() {
-    return Flux.fromIterable(backends.values())
+    return Flux.defer(() -> Flux.fromIterable(backends.get().byName().values()))
         .concatMap(operations -> operations.health().map(health -> Map.entry(operations.backendName(), health)))
         .collect(LinkedHashMap::new, (map, entry) -> map.put(entry.getKey(), entry.getValue()));
   }
@@ -304,7 +499,7 @@ public final class CacheManager {
    * @return the values found, by key
    */
   public <T> Mono<Map<String, T>> getAll(Collection<String> keys, Class<T> type) {
-    return defaultBackend.getAll(keys, type);
+    return Mono.defer(() -> defaultBackend().getAll(keys, type));
   }
 
   /**
@@ -315,7 +510,7 @@ public final class CacheManager {
    * @return completes once written
    */
   public Mono<Void> putAll(Map<String, ?> values, Duration ttl) {
-    return defaultBackend.putAll(values, ttl);
+    return Mono.defer(() -> defaultBackend().putAll(values, ttl));
   }
 
   /**
@@ -327,7 +522,7 @@ public final class CacheManager {
    * @return the view
    */
   public <T> Cache<T> cache(String name, Class<T> type) {
-    return defaultBackend.cache(name, type);
+    return defaultBackend().cache(name, type);
   }
 
   /**
@@ -340,7 +535,7 @@ public final class CacheManager {
    * @return the view
    */
   public <T> Cache<T> cache(String name, Class<T> type, CachePolicy policy) {
-    return defaultBackend.cache(name, ValueType.of(type), policy);
+    return defaultBackend().cache(name, ValueType.of(type), policy);
   }
 
   /**
@@ -353,7 +548,20 @@ public final class CacheManager {
    * @return the view
    */
   public <T> Cache<T> cache(String name, ValueType<T> type, CachePolicy policy) {
-    return defaultBackend.cache(name, type, policy);
+    return defaultBackend().cache(name, type, policy);
+  }
+
+  /**
+   * Returns a cache of query results on the default backend (the seed's {@code .cache(ttl=...)} on a query with a
+   * generated key); see {@link QueryCache}.
+   *
+   * @param type the row type
+   * @param policy how results are loaded and served
+   * @param <T> the row type
+   * @return the query cache
+   */
+  public <T> QueryCache<T> queries(Class<T> type, CachePolicy policy) {
+    return defaultBackend().queries(type, policy);
   }
 
   /**
@@ -388,16 +596,24 @@ public final class CacheManager {
    * @return completes once closed
    */
   public Mono<Void> close() {
-    return Flux.fromIterable(backends.values()).concatMap(operations -> operations.handle().close()).then();
+    return Mono.defer(() -> {
+      Backends before = backends.getAndUpdate(now -> new Backends(now.byName(), now.defaultName(), true));
+      if (before.closed()) {
+        return Mono.empty();
+      }
+      return Flux.fromIterable(before.byName().values()).concatMap(operations -> operations.handle().close()).then();
+    });
   }
 
   @Override
   public String toString() {
-    return "CacheManager{backends=" + backends.keySet() + ", default=" + defaultBackend.backendName() + '}';
+    Backends now = backends.get();
+    return "CacheManager{backends=" + now.byName().keySet() + ", default=" + now.defaultName() + '}';
   }
 
   /** Builds a {@link CacheManager}. Not thread-safe. */
   public static final class Builder {
+    /** A backend created from the builder's settings, and whether the manager owns (closes) it. */
     private record Pending(CacheBackend backend, boolean owned) {}
 
     private final List<Function<Scheduler, Pending>> backends = new ArrayList<>();
@@ -573,6 +789,7 @@ public final class CacheManager {
       Scheduler time = engineClock.scheduler();
       LoadObserver observer = observationRegistry == null ? LoadObserver.NONE
           : ObservedLoads.of(observationRegistry);
+      Engine engine = new Engine(engineClock, observer, random, defaultPolicy);
       Map<String, BackendOperations> built = new LinkedHashMap<>();
       for (Function<Scheduler, Pending> factory : backends) {
         Pending pending = factory.apply(time);
@@ -581,15 +798,14 @@ public final class CacheManager {
           throw CacheConfigurationException.invalid("name", "'" + name + "'",
               "a backend name used once (it is already taken)");
         }
-        built.put(name, new BackendOperations(
-            new BackendHandle(pending.backend(), engineClock, pending.owned(), observer, random), defaultPolicy));
+        built.put(name, engine.open(pending));
       }
       String defaultName = defaultBackend == null ? built.keySet().iterator().next() : defaultBackend;
       if (!built.containsKey(defaultName)) {
         throw CacheConfigurationException.invalid("defaultBackend", "'" + defaultName + "'",
             "one of " + built.keySet());
       }
-      return new CacheManager(built, defaultName, time, defaultPolicy);
+      return new CacheManager(new Backends(Collections.unmodifiableMap(built), defaultName, false), engine);
     }
 
     private static CacheBackendProvider provider(String type) {

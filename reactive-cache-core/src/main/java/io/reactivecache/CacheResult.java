@@ -25,7 +25,9 @@ public final class CacheResult<T> {
     /** A stale cached value served because the load failed or timed out (stale-if-error). */
     STALE_IF_ERROR,
     /** The backend could not be read (it failed, the failure was absorbed) and the value came from a load. */
-    FALLBACK
+    FALLBACK,
+    /** Caching was disabled for the view or its backend: the value came straight from the loader, not stored. */
+    BYPASSED
   }
 
   private final @Nullable T value;

@@ -27,6 +27,8 @@ package io.reactivecache;
  * @param estimatedBytes an estimate of the memory the entries use, or -1 when unknown
  * @param loadMillis the total time loads took, in milliseconds on the cache's clock (with {@code loadSuccesses +
  *     loadFailures}, the mean load time; {@code cache.load.duration} in the meters)
+ * @param bypassed reads (one per key) answered without the cache because caching was disabled for the backend or
+ *     the view: the loader's result, or a miss for a read without loader ({@code cache.bypassed} in the meters)
  */
 public record CacheStats(
     long hits,
@@ -45,9 +47,38 @@ public record CacheStats(
     long backendFailures,
     long size,
     long estimatedBytes,
-    long loadMillis) {
+    long loadMillis,
+    long bypassed) {
 
-  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /**
+   * Creates a snapshot without bypassed reads (which only the engine counts).
+   *
+   * @param hits see the record components
+   * @param misses see the record components
+   * @param puts see the record components
+   * @param deletes see the record components
+   * @param evictions see the record components
+   * @param loadSuccesses see the record components
+   * @param loadFailures see the record components
+   * @param staleServed see the record components
+   * @param coalescedLoads see the record components
+   * @param refreshes see the record components
+   * @param invalidPayloads see the record components
+   * @param rejectedWrites see the record components
+   * @param fallbacks see the record components
+   * @param backendFailures see the record components
+   * @param size see the record components
+   * @param estimatedBytes see the record components
+   * @param loadMillis see the record components
+   */
+  public CacheStats(long hits, long misses, long puts, long deletes, long evictions, long loadSuccesses,
+      long loadFailures, long staleServed, long coalescedLoads, long refreshes, long invalidPayloads,
+      long rejectedWrites, long fallbacks, long backendFailures, long size, long estimatedBytes, long loadMillis) {
+    this(hits, misses, puts, deletes, evictions, loadSuccesses, loadFailures, staleServed, coalescedLoads, refreshes,
+        invalidPayloads, rejectedWrites, fallbacks, backendFailures, size, estimatedBytes, loadMillis, 0);
+  }
 
   /**
    * Creates a snapshot without load times, as a backend reports its own counters.
@@ -128,7 +159,8 @@ public record CacheStats(
         backendFailures + other.backendFailures,
         gauge(size, other.size),
         gauge(estimatedBytes, other.estimatedBytes),
-        loadMillis + other.loadMillis);
+        loadMillis + other.loadMillis,
+        bypassed + other.bypassed);
   }
 
   private static long gauge(long a, long b) {

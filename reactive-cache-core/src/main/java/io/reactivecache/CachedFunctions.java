@@ -2,6 +2,7 @@ package io.reactivecache;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -16,16 +18,34 @@ import reactor.core.publisher.Mono;
  *
  * <pre>{@code
  * Function<Long, Mono<Partner>> partner = manager.cached(Partner.class)
- *     .keyPrefix("partner").ttl(Duration.ofMinutes(5))
+ *     .ttl(Duration.ofMinutes(5))
  *     .staleWhileRevalidate(Duration.ofMinutes(1))
  *     .function(id -> repository.findById(id));
  *
  * BiFunction<String, Integer, Mono<List>> search = manager.cacheResult("res.partner", "search", List.class)
  *     .ttl(Duration.ofMinutes(5)).tags("res.users")
  *     .biFunction((domain, limit) -> client.search(domain, limit));
+ *
+ * CachedCall<List> any = manager.cached(List.class).keyPrefix("search")      // any number of arguments
+ *     .varargs(args -> client.search((String) args.get(0), (Map<?, ?>) args.get(1)));
  * }</pre>
- * A wrapped function follows every {@code cachedMono} rule of {@link Cache}. Its key is built from its arguments:
- * by the key builder if given, else from their canonical form (see {@link CacheKey}), hashed with SHA-256.
+ * A wrapped function follows every {@code cachedMono} rule of {@link Cache}. Its key is built from all its
+ * arguments: by the key builder if given, else from their canonical form (see {@link CacheKey}), hashed with
+ * SHA-256, under the function's key prefix.
+ *
+ * <p>One and two arguments take the JDK's {@link Function} and {@link BiFunction}, so a cached function replaces the
+ * original wherever that type is expected. Any other number takes {@link Builder#varargs}: the JDK has no functional
+ * types past two arguments, a family of {@code Function3}…{@code FunctionN} would still stop at some N, and an
+ * argument array is also what a proxy or an aspect wrapping arbitrary methods holds ({@code Object[] args}).
+ *
+ * <p><b>Default key prefix.</b> Without {@link Builder#keyPrefix}, a function's prefix is where it is built: the
+ * class, method and line of the {@code function(...)}/{@code biFunction(...)}/{@code varargs(...)} call, such as
+ * {@code com.acme.PartnerService.<init>:42}. It is the same at every start of the same build, so entries in a shared
+ * backend (Redis) are found again after a restart; an edit that moves that line starts new keys, and the old entries
+ * expire. A lambda's own class name would change at each start, and a prefix from the result type alone would let
+ * two functions of that type share entries, so neither is used. Two different functions built at one call site (a
+ * helper that wraps the functions it is given) are refused at the second build: give each a {@code keyPrefix}.
+ * Give one too when entries must survive edits of the source, or be shared by two versions of the application.
  */
 public final class CachedFunctions {
   private CachedFunctions() {}
@@ -64,13 +84,17 @@ public final class CachedFunctions {
     }
 
     /**
-     * Sets the prefix of every key (required unless built with {@link CacheManager#cacheResult}): a lambda has no
-     * stable name to derive one from.
+     * Sets the prefix of every key, the name of the function's entries. Default: the call site that builds the
+     * function (see {@link CachedFunctions}). Not with {@link CacheManager#cacheResult}, whose keys are the model's.
      *
-     * @param keyPrefix the prefix
+     * @param keyPrefix the prefix, not empty
      * @return this builder
      */
     public Builder<R> keyPrefix(String keyPrefix) {
+      if (keyPrefix == null || keyPrefix.isEmpty()) {
+        throw CacheConfigurationException.invalid("keyPrefix", keyPrefix == null ? "null" : "''",
+            "a non-empty prefix (leave it unset for the call site)");
+      }
       this.keyPrefix = keyPrefix;
       return this;
     }
@@ -212,7 +236,7 @@ public final class CachedFunctions {
      */
     public <A> Function<A, Mono<R>> function(Function<A, Mono<R>> function) {
       required("function", function, "the function to cache");
-      Call<R> call = build();
+      Call<R> call = build(function);
       return argument -> call.invoke(Arrays.asList(argument), () -> function.apply(argument));
     }
 
@@ -226,15 +250,29 @@ public final class CachedFunctions {
      */
     public <A, B> BiFunction<A, B, Mono<R>> biFunction(BiFunction<A, B, Mono<R>> function) {
       required("function", function, "the function to cache");
-      Call<R> call = build();
+      Call<R> call = build(function);
       return (a, b) -> call.invoke(Arrays.asList(a, b), () -> function.apply(a, b));
     }
 
-    private Call<R> build() {
-      if (model == null && (keyPrefix == null || keyPrefix.isEmpty())) {
-        throw CacheConfigurationException.invalid("keyPrefix", keyPrefix == null ? "null" : "''",
-            "a non-empty prefix (a lambda has no stable name to derive one from)");
-      }
+    /**
+     * Wraps a function of any number of arguments (none included): the cached function is called with the arguments
+     * in order, and the wrapped one gets them as an unmodifiable list (which may hold nulls).
+     *
+     * @param function the function; gets the arguments of each call
+     * @return the cached function
+     */
+    public CachedCall<R> varargs(Function<List<@Nullable Object>, Mono<R>> function) {
+      required("function", function, "the function to cache");
+      Call<R> call = build(function);
+      return args -> {
+        // Copied: the caller's array may change after the call, the key must not.
+        List<@Nullable Object> list = Collections.unmodifiableList(
+            args == null ? Arrays.asList((Object) null) : Arrays.asList(args.clone()));
+        return call.invoke(list, () -> function.apply(list));
+      };
+    }
+
+    private Call<R> build(Object function) {
       if (model != null && (keyPrefix != null || keyBuilder != null)) {
         throw CacheConfigurationException.invalid(keyPrefix != null ? "keyPrefix" : "keyBuilder",
             keyPrefix != null ? "'" + keyPrefix + "'" : "a function",
@@ -247,10 +285,27 @@ public final class CachedFunctions {
       }
       CachePolicy built = policy.tags(allTags).build();
       CacheOperations operations = backend == null ? manager.defaultBackend() : manager.backend(backend);
+      String prefix = keyPrefix;
+      if (model == null && prefix == null) {
+        prefix = callSite();
+        manager.claimDefaultPrefix(prefix, function.getClass());
+      }
       // A function's keys are those of a view named after its prefix (or after the key namespace, for cacheResult),
       // so the function is built from the same public operations as any view.
-      Cache<R> cache = operations.cache(model != null ? CacheKeys.DEFAULT_NAMESPACE : keyPrefix, type, built);
+      Cache<R> cache = operations.cache(model != null ? CacheKeys.DEFAULT_NAMESPACE : prefix, type, built);
       return new Call<>(cache, this::keyOf, skipCache);
+    }
+
+    /** The class, method and line of the code that called this builder: the first frame outside it. */
+    private static String callSite() {
+      String outer = CachedFunctions.class.getName();
+      String nested = outer + "$";
+      return StackWalker.getInstance().walk(frames -> frames
+          .filter(frame -> !frame.getClassName().equals(outer) && !frame.getClassName().startsWith(nested))
+          .findFirst()
+          .map(frame -> frame.getClassName() + "." + frame.getMethodName()
+              + (frame.getLineNumber() > 0 ? ":" + frame.getLineNumber() : ""))
+          .orElse(outer));
     }
 
     private String keyOf(List<Object> args) {

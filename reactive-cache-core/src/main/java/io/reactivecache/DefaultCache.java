@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -50,15 +51,20 @@ final class DefaultCache<T> implements Cache<T> {
     if (policy == null) {
       throw CacheConfigurationException.invalid("policy", "null", "a CachePolicy (CachePolicy.defaults() for none)");
     }
+    handle.checkInService();
     this.name = name;
-    // The name is escaped, so view "a:b" with key "c" never meets view "a" with key "b:c".
-    this.prefix = KeyRules.escapeComponent(name) + ":";
+    this.prefix = prefixOf(name);
     this.handle = handle;
     this.type = type;
     this.policy = policy;
-    this.engine = new LoadEngine<>(handle, type, policy, value -> true);
+    this.engine = new LoadEngine<>(handle, type, policy, value -> true, name);
     this.fluxLoads = new FluxLoads<>(
-        new LoadEngine<>(handle, listOf(type), policy, list -> list.size() <= policy.maxElements()));
+        new LoadEngine<>(handle, listOf(type), policy, list -> list.size() <= policy.maxElements(), name));
+  }
+
+  /** The prefix of a view's keys: its name escaped, so view "a:b" with key "c" never meets view "a" with key "b:c". */
+  static String prefixOf(String name) {
+    return KeyRules.escapeComponent(name) + ":";
   }
 
   @Override
@@ -126,30 +132,51 @@ final class DefaultCache<T> implements Cache<T> {
     return loader -> getFlux(key, loader);
   }
 
+  // While caching is off, a write removes the key's older value instead of storing the new one, so nothing older
+  // than the write is served once caching is back on.
   @Override
   public Mono<Void> put(String key, T value) {
-    return Mono.defer(() -> handle.put(keyOf(key), engine.newEntry(requireValue(value), policy.tags())));
+    return Mono.defer(() -> {
+      String stored = keyOf(key);
+      CacheEntry<?> entry = engine.newEntry(requireValue(value), policy.tags());
+      return handle.gated(name, () -> handle.put(stored, entry), () -> handle.delete(stored).then());
+    });
   }
 
   @Override
   public Mono<Void> put(String key, T value, Duration ttl) {
-    return Mono.defer(() -> handle.put(keyOf(key), LoadEngine.newEntry(requireValue(value), handle.now(),
-        Durations.toMillis(BackendHandle.positiveTtl(ttl)), policy, policy.tags(), handle.random())));
+    return Mono.defer(() -> {
+      String stored = keyOf(key);
+      CacheEntry<?> entry = LoadEngine.newEntry(requireValue(value), handle.now(),
+          Durations.toMillis(BackendHandle.positiveTtl(ttl)), policy, policy.tags(), handle.random());
+      return handle.gated(name, () -> handle.put(stored, entry), () -> handle.delete(stored).then());
+    });
   }
 
   @Override
   public Mono<Boolean> delete(String key) {
-    return Mono.defer(() -> handle.delete(keyOf(key)));
+    return Mono.defer(() -> {
+      Supplier<Mono<Boolean>> delete = () -> handle.delete(keyOf(key));
+      return handle.gated(name, delete, delete);
+    });
   }
 
   @Override
   public Mono<Boolean> exists(String key) {
-    return Mono.defer(() -> handle.exists(keyOf(key)));
+    return Mono.defer(() -> handle.gated(name, () -> handle.exists(keyOf(key)), () -> Mono.just(false)));
   }
 
   @Override
   public Mono<Map<String, T>> getAll(Collection<String> keys) {
-    return Mono.defer(() -> handle.readValues(storedKeys(keys), type));
+    return Mono.defer(() -> {
+      Map<String, String> stored = storedKeys(keys);
+      return handle.gated(name, () -> handle.readValues(stored, type), () -> {
+        if (policy.recordStats()) {
+          handle.countBypassed(stored.size());
+        }
+        return Mono.just(Map.of());
+      });
+    });
   }
 
   @Override
@@ -166,13 +193,63 @@ final class DefaultCache<T> implements Cache<T> {
       }
       Map<String, CacheEntry<?>> entries = new LinkedHashMap<>();
       values.forEach((key, value) -> entries.put(keyOf(key), engine.newEntry(requireValue(value), policy.tags())));
-      return handle.putAll(entries);
+      return handle.gated(name, () -> handle.putAll(entries),
+          () -> Flux.fromIterable(entries.keySet()).concatMap(handle::delete).then());
     });
   }
 
   @Override
   public Mono<Long> clear() {
-    return Mono.defer(() -> handle.deletePattern(KeyPattern.prefix(prefix)));
+    return Mono.defer(() -> {
+      Supplier<Mono<Long>> clear = () -> handle.deletePattern(KeyPattern.prefix(prefix));
+      return handle.gated(name, clear, clear);
+    });
+  }
+
+  @Override
+  public Mono<Void> enable() {
+    return handle.switchCaching(name, true);
+  }
+
+  @Override
+  public Mono<Void> disable() {
+    return handle.switchCaching(name, false);
+  }
+
+  @Override
+  public boolean isEnabled() {
+    return handle.caching(name);
+  }
+
+  @Override
+  public Mono<WarmupResult> warm(Flux<String> keys, Function<String, Mono<T>> loader) {
+    return warm(keys, loader, DEFAULT_WARM_CONCURRENCY, DEFAULT_WARM_TTL_SPREAD);
+  }
+
+  @Override
+  public Mono<WarmupResult> warm(Flux<String> keys, Function<String, Mono<T>> loader, int concurrency,
+      double ttlSpread) {
+    if (keys == null) {
+      throw CacheConfigurationException.invalid("keys", "null", "a Flux of the keys to warm");
+    }
+    requireLoader(loader);
+    Warming<T> warming = new Warming<>(engine, prefix, concurrency, ttlSpread);
+    return warming.run(keys, loader);
+  }
+
+  // ---- for query caching: a load whose entry carries extra tags (the query's model) ----
+
+  Mono<T> get(String key, Mono<T> loader, Set<String> tags) {
+    try {
+      KeyRules.checkPart(prefix, key);
+    } catch (InvalidCacheKeyException e) {
+      return Mono.error(e);
+    }
+    return engine.get(prefix, key, requireLoader(loader), tags);
+  }
+
+  Flux<T> getFlux(String key, Flux<T> loader, Set<String> tags) {
+    return Flux.defer(() -> fluxLoads.get(keyOf(key), requireLoader(loader), tags));
   }
 
   @Override

@@ -3,8 +3,8 @@ package io.reactivecache;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What only the engine sees, per backend: loads and their total time, stale reads, coalesced loads, refreshes and
- * the backend failures it absorbed.
+ * What only the engine sees, per backend: loads and their total time, stale reads, coalesced loads, refreshes, the
+ * backend failures it absorbed, and the reads it let bypass a disabled cache.
  */
 final class EngineCounters {
   private final LongAdder loadSuccesses = new LongAdder();
@@ -14,6 +14,7 @@ final class EngineCounters {
   private final LongAdder coalescedLoads = new LongAdder();
   private final LongAdder refreshes = new LongAdder();
   private final LongAdder backendFailures = new LongAdder();
+  private final LongAdder bypassed = new LongAdder();
 
   void loaded(boolean success, long millis) {
     (success ? loadSuccesses : loadFailures).increment();
@@ -36,6 +37,10 @@ final class EngineCounters {
     backendFailures.increment();
   }
 
+  void bypassed(long reads) {
+    bypassed.add(reads);
+  }
+
   /** Adds these counters to a backend's snapshot. */
   CacheStats addTo(CacheStats backend) {
     return new CacheStats(
@@ -55,6 +60,7 @@ final class EngineCounters {
         backend.backendFailures() + backendFailures.sum(),
         backend.size(),
         backend.estimatedBytes(),
-        backend.loadMillis() + loadMillis.sum());
+        backend.loadMillis() + loadMillis.sum(),
+        backend.bypassed() + bypassed.sum());
   }
 }

@@ -68,6 +68,8 @@ final class LoadEngine<T> {
   private final CachePolicy policy;
   private final Predicate<? super T> storable;
   private final boolean synchronousReads;
+  /** The name of the view this engine serves, whose caching can be switched off by name; null for none. */
+  private final @Nullable String cacheName;
 
   /**
    * Creates an engine.
@@ -78,15 +80,35 @@ final class LoadEngine<T> {
    * @param storable which loaded values may be stored (others reach their callers but are not stored)
    */
   LoadEngine(BackendHandle handle, ValueType<T> type, CachePolicy policy, Predicate<? super T> storable) {
+    this(handle, type, policy, storable, null);
+  }
+
+  /**
+   * Creates the engine of a view.
+   *
+   * @param handle the backend
+   * @param type the value type
+   * @param policy the policy
+   * @param storable which loaded values may be stored
+   * @param cacheName the view's name: while caching is off for it, calls go straight to the loader
+   */
+  LoadEngine(BackendHandle handle, ValueType<T> type, CachePolicy policy, Predicate<? super T> storable,
+      @Nullable String cacheName) {
     this.handle = handle;
     this.type = type;
     this.policy = policy;
     this.storable = storable;
     this.synchronousReads = handle.readsSynchronously();
+    this.cacheName = cacheName;
   }
 
   CachePolicy policy() {
     return policy;
+  }
+
+  /** The same view's engine under another policy (cache warming's spread TTLs); flights are shared with this one. */
+  LoadEngine<T> withPolicy(CachePolicy other) {
+    return new LoadEngine<>(handle, type, other, storable, cacheName);
   }
 
   ValueType<T> type() {
@@ -113,6 +135,9 @@ final class LoadEngine<T> {
 
   /** Called by {@link CachedMono} at each subscription of a read. */
   void subscribeRead(CoreSubscriber<? super T> actual, String prefix, String key) {
+    if (!handle.allOn() && switchedOff(actual, null)) {
+      return;
+    }
     if (!synchronousReads) {
       handle.readValue(prefix.concat(key), type).subscribe(actual);
       return;
@@ -160,6 +185,10 @@ final class LoadEngine<T> {
    */
   Mono<CacheResult<T>> getWithOutcome(String key, Mono<T> loader, Set<String> tags) {
     return Mono.deferContextual(context -> {
+      if (bypassed(1)) {
+        return loader.map(value -> new CacheResult<>(value, CacheResult.Outcome.BYPASSED))
+            .defaultIfEmpty(new CacheResult<>(null, CacheResult.Outcome.BYPASSED));
+      }
       Outcome outcome = new Outcome();
       long mark = handle.flights().retirementMark(key);
       Runnable failed = () -> outcome.backendFailed = true;
@@ -174,6 +203,9 @@ final class LoadEngine<T> {
 
   /** Called by {@link CachedMono} at each subscription. */
   void subscribe(CoreSubscriber<? super T> actual, String prefix, String part, Mono<T> loader, Set<String> tags) {
+    if (!handle.allOn() && switchedOff(actual, loader)) {
+      return;
+    }
     if (synchronousReads) {
       long mark = handle.flights().retirementMark(prefix, part);
       long now = handle.now();
@@ -200,6 +232,60 @@ final class LoadEngine<T> {
         .switchIfEmpty(Mono.defer(() -> decideAndAct(key, null, mark, loader, tags, context, null)))
         .<T>handle(LoadEngine::unbox)
         .subscribe(actual);
+  }
+
+  /**
+   * Runtime control at a subscription, off the hot path: fails the call once the backend is gone; with caching off
+   * for this view, hands the call to the loader (a read without loader completes empty).
+   *
+   * @return true if the call was handled here
+   */
+  private boolean switchedOff(CoreSubscriber<? super T> actual, @Nullable Mono<T> loader) {
+    try {
+      if (!bypassed(1)) {
+        return false;
+      }
+    } catch (CacheConfigurationException gone) {
+      Operators.error(actual, gone);
+      return true;
+    }
+    if (loader == null) {
+      Operators.complete(actual);
+    } else {
+      loader.subscribe(actual);
+    }
+    return true;
+  }
+
+  /**
+   * Tells whether this view caches now: caching on for it and its backend.
+   *
+   * @throws CacheConfigurationException once the backend is gone
+   */
+  boolean caching() {
+    if (handle.allOn()) {
+      return true;
+    }
+    handle.checkInService();
+    return handle.caching(cacheName);
+  }
+
+  /**
+   * Tells whether calls must go around the cache because caching is off for this view or its backend, counting
+   * them; checked at each subscription.
+   *
+   * @param reads how many reads (keys) the call makes
+   * @return true if the call goes straight to its loader
+   * @throws CacheConfigurationException once the backend is gone (removed from its manager, or closed)
+   */
+  boolean bypassed(long reads) {
+    if (caching()) {
+      return false;
+    }
+    if (policy.recordStats()) {
+      handle.countBypassed(reads);
+    }
+    return true;
   }
 
   /** Reads the entry of a key for a decision; a backend failure is a counted miss. */
@@ -386,6 +472,9 @@ final class LoadEngine<T> {
       return Mono.just(Map.of());
     }
     return Mono.deferContextual(context -> {
+      if (bypassed(byStoredKey.size())) {
+        return bulkAround(byStoredKey, bulkLoader);
+      }
       FlightRegistry flights = handle.flights();
       Map<String, Long> marks = new LinkedHashMap<>();
       byStoredKey.keySet().forEach(key -> marks.put(key, flights.retirementMark(key)));
@@ -448,6 +537,21 @@ final class LoadEngine<T> {
           });
           return ordered;
         });
+  }
+
+  /** A bulk read while caching is off: the bulk loader gets every key, its values come back in the caller's order. */
+  private Mono<Map<String, T>> bulkAround(Map<String, String> byStoredKey,
+      Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> bulkLoader) {
+    return Mono.defer(() -> bulkLoader.apply(Set.copyOf(byStoredKey.values()))).map(values -> {
+      Map<String, T> ordered = new LinkedHashMap<>();
+      for (String callerKey : byStoredKey.values()) {
+        T value = values.get(callerKey);
+        if (value != null) {
+          ordered.put(callerKey, value);
+        }
+      }
+      return ordered;
+    });
   }
 
   /**
@@ -523,8 +627,9 @@ final class LoadEngine<T> {
     handle.rememberError(key, policy, tags, error);
   }
 
+  /** Stores a loaded entry, unless caching was switched off for this view (or the backend retired) meanwhile. */
   Mono<Void> store(String key, CacheEntry<?> entry) {
-    return handle.store(key, entry);
+    return handle.allOn() || handle.caching(cacheName) ? handle.store(key, entry) : Mono.empty();
   }
 
   void deleteOvertaken(String key) {

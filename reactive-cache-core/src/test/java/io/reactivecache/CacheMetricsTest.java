@@ -25,7 +25,7 @@ class CacheMetricsTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final List<String> COUNTERS = List.of("cache.puts", "cache.evictions", "cache.stale.served",
       "cache.loads.coalesced", "cache.refreshes", "cache.fallbacks", "cache.invalid.payloads",
-      "cache.rejected.writes", "cache.backend.failures");
+      "cache.rejected.writes", "cache.backend.failures", "cache.bypassed");
 
   private VirtualTimeScheduler clock;
   private MapCacheBackend main;

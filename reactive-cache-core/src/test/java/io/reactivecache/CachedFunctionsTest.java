@@ -131,11 +131,11 @@ class CachedFunctionsTest {
   }
 
   @Test
-  void keyPrefixIsRequired() {
-    assertThatThrownBy(() -> manager.cached(String.class).function(this::partner))
+  void anEmptyOrNullKeyPrefixIsRefused() {
+    assertThatThrownBy(() -> manager.cached(String.class).keyPrefix(null))
         .isInstanceOf(CacheConfigurationException.class).hasMessageContaining("'keyPrefix'")
         .hasMessageContaining("null");
-    assertThatThrownBy(() -> manager.cached(String.class).keyPrefix("").biFunction((a, b) -> Mono.just("x")))
+    assertThatThrownBy(() -> manager.cached(String.class).keyPrefix(""))
         .isInstanceOf(CacheConfigurationException.class).hasMessageContaining("'keyPrefix'");
   }
 

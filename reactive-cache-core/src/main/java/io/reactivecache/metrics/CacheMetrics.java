@@ -32,7 +32,8 @@ import java.util.function.ToLongFunction;
  *   <tr><td>{@code cache.loads{result=success|failure}}</td><td>counter</td><td>loader runs</td></tr>
  *   <tr><td>{@code cache.stale.served}, {@code cache.loads.coalesced}, {@code cache.refreshes},
  *       {@code cache.fallbacks}, {@code cache.invalid.payloads}, {@code cache.rejected.writes},
- *       {@code cache.backend.failures}</td><td>counter</td><td>the matching {@link CacheStats} fields</td></tr>
+ *       {@code cache.backend.failures}, {@code cache.bypassed}</td><td>counter</td><td>the matching
+ *       {@link CacheStats} fields</td></tr>
  *   <tr><td>{@code cache.load.duration}</td><td>function timer</td><td>loads ({@link CacheStats#loadSuccesses()} +
  *       {@link CacheStats#loadFailures()}) and their total time ({@link CacheStats#loadMillis()})</td></tr>
  *   <tr><td>{@code cache.memory.estimate}</td><td>gauge (bytes)</td><td>{@link CacheStats#estimatedBytes()}</td></tr>
@@ -109,6 +110,8 @@ public final class CacheMetrics implements MeterBinder {
           "Writes the backend refused");
       counter(registry, "cache.backend.failures", backendTags, snapshot, CacheStats::backendFailures,
           "Backend failures absorbed by cachedMono");
+      counter(registry, "cache.bypassed", backendTags, snapshot, CacheStats::bypassed,
+          "Reads answered without the cache because caching was disabled");
       FunctionTimer.builder("cache.load.duration", snapshot,
               s -> (long) s.value(stats -> stats.loadSuccesses() + stats.loadFailures()),
               s -> s.value(CacheStats::loadMillis), TimeUnit.MILLISECONDS)
