@@ -274,6 +274,11 @@ final class BackendOperations implements CacheOperations {
         + " backend in service with manager.backend(name), or add it again with manager.addBackend(...)");
   }
 
+  @Override
+  public String toString() {
+    return "CacheOperations{backend=" + backendName() + (standalone ? ", standalone" : "") + '}';
+  }
+
   private static CacheKey requireKey(CacheKey key) {
     if (key == null) {
       throw new InvalidCacheKeyException("A cache key must not be null");

@@ -253,6 +253,19 @@ public interface CacheOperations {
    * @param <T> the value type
    * @return the view
    */
+  default <T> Cache<T> cache(String name, Class<T> type, CachePolicy policy) {
+    return cache(name, ValueType.of(type), policy);
+  }
+
+  /**
+   * Returns a typed view of this backend.
+   *
+   * @param name the view's name, the prefix of its keys
+   * @param type the value type
+   * @param policy how values are loaded and served
+   * @param <T> the value type
+   * @return the view
+   */
   <T> Cache<T> cache(String name, ValueType<T> type, CachePolicy policy);
 
   /**
