@@ -97,6 +97,25 @@ class CacheMetricsTest {
   }
 
   @Test
+  void readsAroundADisabledCacheHaveTheirOwnMeterAndABackendAddedLaterIsBoundByBindingAgain() {
+    CacheMetrics.monitor(manager, registry);
+    run(manager.defaultBackend().disable());
+    run(manager.cache("v", String.class).get("k", Mono.just("x")));
+    run(manager.get("k", String.class));
+    clock.advanceTimeBy(Duration.ofSeconds(1));
+    assertThat(counter("cache.bypassed", "main")).isEqualTo(2.0);
+    assertThat(counter("cache.gets", "main", "result", "miss")).as("a bypassed read is not a miss").isZero();
+    assertThat(registry.find("cache.bypassed").tag("cache", "main").meters()).hasSize(1);
+
+    run(manager.addBackend(new MapCacheBackend("added", clock, null)));
+    CacheMetrics.monitor(manager, registry);
+    run(manager.backend("added").put("a", "1"));
+    clock.advanceTimeBy(Duration.ofSeconds(1));
+    assertThat(counter("cache.puts", "added")).isEqualTo(1.0);
+    assertThat(counter("cache.bypassed", "main")).as("the meters bound before are kept").isEqualTo(2.0);
+  }
+
+  @Test
   void binderRegistersTheSameMeters() {
     CacheMetrics.binder(manager).bindTo(registry);
     assertThat(registry.find("cache.gets").tags("cache", "other", "result", "hit").functionCounter()).isNotNull();

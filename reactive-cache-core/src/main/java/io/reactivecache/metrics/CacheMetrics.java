@@ -39,6 +39,10 @@ import java.util.function.ToLongFunction;
  *   <tr><td>{@code cache.memory.estimate}</td><td>gauge (bytes)</td><td>{@link CacheStats#estimatedBytes()}</td></tr>
  * </table>
  *
+ * <p>The backends bound are those of the manager at the time; after adding a backend to a running manager, bind
+ * again ({@link #monitor}): backends already bound keep their meters. A removed backend's meters keep their last
+ * values.
+ *
  * <p>Reading stats is reactive (a remote backend answers asynchronously) while a meter is read synchronously, so
  * each meter reads the latest snapshot, and a read older than the refresh interval starts a new snapshot in the
  * background: values lag by at most one scrape. Nothing blocks. Micrometer is an optional dependency of core:
@@ -82,9 +86,12 @@ public final class CacheMetrics implements MeterBinder {
   @Override
   public void bindTo(MeterRegistry registry) {
     for (String name : manager.backendNames()) {
+      Tags backendTags = Tags.of(tags).and("cache", name);
+      if (registry.find("cache.puts").tags(backendTags).functionCounter() != null) {
+        continue; // bound before: binding again only adds the backends added to the manager since
+      }
       Snapshot snapshot = new Snapshot(manager.backend(name), manager, refresh);
       snapshot.refreshNow();
-      Tags backendTags = Tags.of(tags).and("cache", name);
       counter(registry, "cache.gets", backendTags.and("result", "hit"), snapshot, CacheStats::hits,
           "Reads that found a usable entry");
       counter(registry, "cache.gets", backendTags.and("result", "miss"), snapshot, CacheStats::misses,
