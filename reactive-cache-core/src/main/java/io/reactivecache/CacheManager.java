@@ -576,6 +576,20 @@ public final class CacheManager {
   }
 
   /**
+   * Starts a cached function returning a generic type, such as {@code new ValueType<List<Partner>>() {}}.
+   *
+   * @param type the result type
+   * @param <R> the result type
+   * @return a builder
+   */
+  public <R> CachedFunctions.Builder<R> cached(ValueType<R> type) {
+    if (type == null) {
+      throw CacheConfigurationException.invalid("type", "null", "the ValueType of the function's results");
+    }
+    return CachedFunctions.builder(this, type);
+  }
+
+  /**
    * Starts a cached function for an operation on a model (the seed's {@code cache_result}): keys are made with
    * {@link CacheKeys#make} from the model, the operation and the arguments, and entries are tagged with the model.
    *

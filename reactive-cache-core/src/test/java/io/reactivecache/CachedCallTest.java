@@ -81,6 +81,14 @@ class CachedCallTest {
   }
 
   @Test
+  void aGenericResultTypeIsGivenAsAValueType() {
+    CachedCall<List<String>> names = manager.cached(new ValueType<List<String>>() {}).keyPrefix("names")
+        .varargs(args -> Mono.fromCallable(() -> List.of("n" + calls.incrementAndGet())));
+    StepVerifier.create(names.call("a")).expectNext(List.of("n1")).expectComplete().verify(WAIT);
+    StepVerifier.create(names.call("a")).expectNext(List.of("n1")).expectComplete().verify(WAIT);
+  }
+
+  @Test
   void noArgumentsIsOneKey() {
     CachedCall<String> all = manager.cached(String.class).keyPrefix("countries").varargs(this::search);
     expect(all.call(), "result of [] #1");
