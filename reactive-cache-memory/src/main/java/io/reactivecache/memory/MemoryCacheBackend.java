@@ -6,15 +6,8 @@ import io.reactivecache.CacheHealth;
 import io.reactivecache.CacheStats;
 import io.reactivecache.Strategy;
 import io.reactivecache.ValueType;
-import io.reactivecache.memory.internal.Bookkeeping;
-import io.reactivecache.memory.internal.CaffeineStore;
 import io.reactivecache.spi.BackendCounters;
 import io.reactivecache.spi.BackendSettings;
-import io.reactivecache.memory.internal.EntryStore;
-import io.reactivecache.memory.internal.ExpiryCleanup;
-import io.reactivecache.memory.internal.LockedStore;
-import io.reactivecache.memory.internal.Stored;
-import io.reactivecache.memory.internal.TagIndex;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.spi.KeyPattern;
@@ -336,7 +329,7 @@ public final class MemoryCacheBackend implements CacheBackend {
       return null;
     }
     CacheEntry<?> entry = stored.entry();
-    if (!entry.isAbsent() && !type.isInstance(entry.value())) {
+    if (!entry.isAbsent() && !stored.holds(type)) {
       counters.invalidPayload();
       return null;
     }
@@ -354,7 +347,7 @@ public final class MemoryCacheBackend implements CacheBackend {
       }
       return;
     }
-    store.put(new Stored(key, entry), now);
+    store.put(new Stored(key, entry, 1), now);
     counters.put();
     if (entry.expiresAt() != CacheEntry.NEVER) {
       cleanup.ensureRunning();

@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 /**
  * A key's slot in a {@link LockedStore}: the holder plus the intrusive links of the eviction policy, so that moving

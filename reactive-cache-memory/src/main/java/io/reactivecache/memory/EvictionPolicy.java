@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 /** The order in which a {@link LockedStore} evicts; called under the store's monitor, every method O(1). */
 interface EvictionPolicy {

@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 /** Exact least-recently-used order: one recency list, least recent at the head. */
 final class LruPolicy implements EvictionPolicy {

@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -19,7 +19,7 @@ import reactor.core.scheduler.Schedulers;
  * Reactor's non-blocking threads. Every change goes through {@code asMap().compute}, so the listener runs inside
  * Caffeine's per-key critical section, as Caffeine's own eviction listener does.
  */
-public final class CaffeineStore implements EntryStore {
+final class CaffeineStore implements EntryStore {
   private final Cache<String, Stored> cache;
   private final StoreListener listener;
   private final Scheduler clock;
@@ -31,7 +31,7 @@ public final class CaffeineStore implements EntryStore {
    * @param clock the backend's clock, read as Caffeine's ticker
    * @param listener hears every change
    */
-  public CaffeineStore(long maximumSize, Scheduler clock, StoreListener listener) {
+  CaffeineStore(long maximumSize, Scheduler clock, StoreListener listener) {
     this.listener = listener;
     this.clock = clock;
     this.cache = Caffeine.newBuilder()

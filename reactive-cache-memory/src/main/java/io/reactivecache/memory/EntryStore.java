@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import java.util.List;
 
@@ -9,7 +9,7 @@ import java.util.List;
  * <p>Methods taking {@code now} (epoch ms from the backend's clock) never return or count an expired entry as live:
  * an expired entry they meet is removed with {@link RemovalCause#EXPIRED}.
  */
-public interface EntryStore {
+interface EntryStore {
 
   /**
    * Reads a key and records the access for the eviction policy.

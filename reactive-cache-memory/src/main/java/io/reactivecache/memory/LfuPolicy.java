@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 /**
  * Exact least-frequently-used order in O(1): buckets of equal access counts in ascending order, each a recency list,

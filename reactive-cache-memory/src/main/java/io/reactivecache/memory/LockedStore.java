@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * Exactness is the point of these strategies (a replayed trace gives textbook hit ratios), which rules out the
  * sampled or buffered bookkeeping that lock-free caches use.
  */
-public final class LockedStore implements EntryStore {
+final class LockedStore implements EntryStore {
   private static final Comparator<Node> BY_EXPIRY =
       Comparator.<Node>comparingLong(n -> n.stored.entry().expiresAt()).thenComparingLong(n -> n.seq);
 
@@ -41,7 +41,7 @@ public final class LockedStore implements EntryStore {
    * @param listener hears every change
    * @return the store
    */
-  public static LockedStore lru(long maximumSize, StoreListener listener) {
+  static LockedStore lru(long maximumSize, StoreListener listener) {
     return new LockedStore(maximumSize, new LruPolicy(), listener);
   }
 
@@ -52,7 +52,7 @@ public final class LockedStore implements EntryStore {
    * @param listener hears every change
    * @return the store
    */
-  public static LockedStore lfu(long maximumSize, StoreListener listener) {
+  static LockedStore lfu(long maximumSize, StoreListener listener) {
     return new LockedStore(maximumSize, new LfuPolicy(), listener);
   }
 

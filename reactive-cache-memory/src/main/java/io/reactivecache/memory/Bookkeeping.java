@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import io.reactivecache.spi.BackendCounters;
 
@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Keeps what depends on the set of stored entries — tag index, memory estimate, eviction count, number of entries
  * that can expire — in step with the store, by hearing every change inside the store's critical section.
  */
-public final class Bookkeeping implements StoreListener {
+final class Bookkeeping implements StoreListener {
   private final TagIndex tags;
   private final BackendCounters counters;
   private final AtomicLong bytes = new AtomicLong();
@@ -20,7 +20,7 @@ public final class Bookkeeping implements StoreListener {
    * @param tags the tag index to maintain
    * @param counters the counters to count evictions in
    */
-  public Bookkeeping(TagIndex tags, BackendCounters counters) {
+  Bookkeeping(TagIndex tags, BackendCounters counters) {
     this.tags = tags;
     this.counters = counters;
   }
@@ -51,7 +51,7 @@ public final class Bookkeeping implements StoreListener {
    *
    * @return bytes
    */
-  public long estimatedBytes() {
+  long estimatedBytes() {
     return bytes.get();
   }
 
@@ -60,7 +60,7 @@ public final class Bookkeeping implements StoreListener {
    *
    * @return the count
    */
-  public long expiringEntries() {
+  long expiringEntries() {
     return expiring.get();
   }
 }
