@@ -1,16 +1,16 @@
 package io.reactivecache.memory;
 
 import io.reactivecache.spi.BackendCounters;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps what depends on the set of stored entries — tag index, memory estimate, eviction count, number of entries
- * that can expire — in step with the store, by hearing every change inside the store's critical section.
+ * Keeps what depends on the set of stored entries — tag index, memory estimate, eviction count and events, number
+ * of entries that can expire — in step with the store, by hearing every change inside the store's critical section.
  */
 final class Bookkeeping implements StoreListener {
   private final TagIndex tags;
   private final BackendCounters counters;
+  private final EventPublisher events;
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong expiring = new AtomicLong();
 
@@ -19,10 +19,12 @@ final class Bookkeeping implements StoreListener {
    *
    * @param tags the tag index to maintain
    * @param counters the counters to count evictions in
+   * @param events where evictions and expiries are published
    */
-  Bookkeeping(TagIndex tags, BackendCounters counters) {
+  Bookkeeping(TagIndex tags, BackendCounters counters, EventPublisher events) {
     this.tags = tags;
     this.counters = counters;
+    this.events = events;
   }
 
   @Override
@@ -43,6 +45,7 @@ final class Bookkeeping implements StoreListener {
     }
     if (cause.isEviction()) {
       counters.evicted();
+      events.publish(cause, stored.key());
     }
   }
 

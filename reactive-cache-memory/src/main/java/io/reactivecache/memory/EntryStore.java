@@ -3,7 +3,8 @@ package io.reactivecache.memory;
 import java.util.List;
 
 /**
- * A bounded map of key to {@link Stored}, with one eviction policy. Every method is thread-safe and never parks the
+ * A bounded map of key to {@link Stored}, with one eviction policy. The bound is on the sum of the holders'
+ * {@linkplain Stored#weight() weights} (each weighs 1 when the backend counts entries). Every method is thread-safe and never parks the
  * calling thread (monitors and lock-free code only), so it may run on Reactor's non-blocking threads.
  *
  * <p>Methods taking {@code now} (epoch ms from the backend's clock) never return or count an expired entry as live:
@@ -30,12 +31,14 @@ interface EntryStore {
   Stored peek(String key, long now);
 
   /**
-   * Writes a holder, replacing the key's previous one, and evicts what the size bound requires.
+   * Writes a holder, replacing the key's previous one, and evicts what the bound requires. A holder heavier than
+   * the whole bound is not written and changes nothing.
    *
    * @param stored the holder, not expired
    * @param now the time
+   * @return false if the holder was heavier than the bound, and not written
    */
-  void put(Stored stored, long now);
+  boolean put(Stored stored, long now);
 
   /**
    * Removes a key.
@@ -78,6 +81,30 @@ interface EntryStore {
    * @return the size
    */
   long size();
+
+  /**
+   * Returns the sum of the weights held, expired entries not yet removed included.
+   *
+   * @return the weight
+   */
+  long weight();
+
+  /**
+   * Returns the bound on the weight held.
+   *
+   * @return the bound
+   */
+  long maximum();
+
+  /**
+   * Changes the bound. Shrinking evicts (cause {@link RemovalCause#SIZE}, expired entries first) until the weight
+   * held is within the new bound, and the bound holds for every write that completes after this call returns. May
+   * wait briefly for a lock held by another thread's maintenance: never call it on a non-blocking thread.
+   *
+   * @param maximum the new bound, at least 1
+   * @param now the time
+   */
+  void resize(long maximum, long now);
 
   /**
    * Removes expired entries now, and finishes any pending maintenance.

@@ -12,8 +12,8 @@ interface EvictionPolicy {
   /** A node left the store. */
   void removed(Node node);
 
-  /** Returns the node to evict next, or null when empty. */
-  Node victim();
+  /** Returns the node to evict next other than {@code spared} (a node being written, or null), or null if none. */
+  Node victim(Node spared);
 
   /** Forgets every node. */
   void clear();

@@ -36,9 +36,21 @@ final class LfuPolicy implements EvictionPolicy {
   }
 
   @Override
-  public Node victim() {
+  public Node victim(Node spared) {
     FrequencyBucket lowest = buckets.next;
-    return lowest == buckets ? null : lowest.nodes.next;
+    if (lowest == buckets) {
+      return null;
+    }
+    Node first = lowest.nodes.next;
+    if (first != spared) {
+      return first;
+    }
+    // Buckets are never empty (an emptied bucket is unlinked), so the next candidate is a neighbour of the spared
+    // node in its bucket, or the head of the next bucket.
+    if (first.next != lowest.nodes) {
+      return first.next;
+    }
+    return lowest.next == buckets ? null : lowest.next.nodes.next;
   }
 
   @Override

@@ -21,8 +21,9 @@ final class LruPolicy implements EvictionPolicy {
   }
 
   @Override
-  public Node victim() {
-    return order.next == order ? null : order.next;
+  public Node victim(Node spared) {
+    Node first = order.next == spared ? spared.next : order.next;
+    return first == order ? null : first;
   }
 
   @Override
