@@ -444,14 +444,9 @@ public final class MemoryCacheBackend implements CacheBackend {
       removeOlder(key, now);
       return;
     }
-    int weight;
-    try {
-      weight = weigh(key, entry);
-    } catch (CacheBackendException e) {
-      removeOlder(key, now);
-      throw e;
-    }
-    if (!store.put(new Stored(key, entry, weight), now)) {
+    // The rare paths (weighing, refusal) live in their own methods, to keep this one small enough to inline.
+    Stored stored = new Stored(key, entry, weigher == null ? 1 : weigh(key, entry, now));
+    if (!store.put(stored, now)) {
       counters.rejectedWrite();
       removeOlder(key, now);
       return;
@@ -470,27 +465,32 @@ public final class MemoryCacheBackend implements CacheBackend {
   }
 
   /**
-   * Returns what an entry counts against the bound: 1 when the backend counts entries, and for absent markers (no
-   * value to weigh); else the weigher's answer, 0 counting as 1 so that the bound also bounds the number of entries.
-   * Called outside every lock: the weigher is the caller's code.
+   * Returns what an entry counts against {@code maximumWeight}: the weigher's answer, 0 counting as 1 so that the
+   * bound also bounds the number of entries; 1 for an absent marker (no value to weigh). Called outside every lock:
+   * the weigher is the caller's code. When it fails, the key's older value goes (the write was meant to replace
+   * it) and the write fails.
    */
-  private int weigh(String key, CacheEntry<?> entry) {
+  private int weigh(String key, CacheEntry<?> entry, long now) {
     if (weigher == null || entry.isAbsent()) {
       return 1;
     }
     Object value = entry.value();
-    int weight;
+    String failure;
+    Throwable cause = null;
     try {
-      weight = weigher.weigh(key, value);
+      int weight = weigher.weigh(key, value);
+      if (weight >= 0) {
+        return Math.max(1, weight);
+      }
+      failure = "the weigher returned " + weight + " for a value of type " + value.getClass().getName()
+          + "; a weigher must return a weight of at least 0";
     } catch (RuntimeException e) {
-      throw new CacheBackendException(config.name, "the weigher failed on a value of type "
-          + value.getClass().getName() + "; fix the weigher given to MemoryCacheBackend.Builder.weigher", e);
+      failure = "the weigher failed on a value of type " + value.getClass().getName()
+          + "; fix the weigher given to MemoryCacheBackend.Builder.weigher";
+      cause = e;
     }
-    if (weight < 0) {
-      throw new CacheBackendException(config.name, "the weigher returned " + weight + " for a value of type "
-          + value.getClass().getName() + "; a weigher must return a weight of at least 0");
-    }
-    return Math.max(1, weight);
+    removeOlder(key, now);
+    throw new CacheBackendException(config.name, failure, cause);
   }
 
   private long now() {
