@@ -1,6 +1,7 @@
 package io.reactivecache.memory;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded map of key to {@link Stored}, with one eviction policy. The bound is on the sum of the holders'
@@ -19,7 +20,7 @@ interface EntryStore {
    * @param now the time
    * @return the live holder, or null
    */
-  Stored get(String key, long now);
+  @Nullable Stored get(String key, long now);
 
   /**
    * Reads a key without recording an access.
@@ -28,7 +29,7 @@ interface EntryStore {
    * @param now the time
    * @return the live holder, or null
    */
-  Stored peek(String key, long now);
+  @Nullable Stored peek(String key, long now);
 
   /**
    * Writes a holder, replacing the key's previous one, and evicts what the bound requires. A holder heavier than
@@ -47,7 +48,7 @@ interface EntryStore {
    * @param now the time
    * @return the live holder removed, or null if there was none
    */
-  Stored remove(String key, long now);
+  @Nullable Stored remove(String key, long now);
 
   /**
    * Removes a key only if it still holds {@code expected}.

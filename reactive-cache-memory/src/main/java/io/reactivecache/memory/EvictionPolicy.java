@@ -1,5 +1,7 @@
 package io.reactivecache.memory;
 
+import org.jspecify.annotations.Nullable;
+
 /** The order in which a {@link LockedStore} evicts; called under the store's monitor, every method O(1). */
 interface EvictionPolicy {
 
@@ -13,7 +15,7 @@ interface EvictionPolicy {
   void removed(Node node);
 
   /** Returns the node to evict next other than {@code spared} (a node being written, or null), or null if none. */
-  Node victim(Node spared);
+  @Nullable Node victim(@Nullable Node spared);
 
   /** Forgets every node. */
   void clear();

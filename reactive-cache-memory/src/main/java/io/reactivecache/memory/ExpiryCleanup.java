@@ -7,6 +7,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Removes expired entries every interval, without waiting for a caller to read them, on the backend's clock.
@@ -21,7 +22,7 @@ final class ExpiryCleanup {
   private final long intervalMillis;
   private final Runnable cleanUp;
   private final LongSupplier expiringEntries;
-  private Disposable task;
+  private @Nullable Disposable task;
   private boolean stopped;
 
   /**

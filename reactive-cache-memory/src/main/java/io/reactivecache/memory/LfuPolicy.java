@@ -1,5 +1,7 @@
 package io.reactivecache.memory;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Exact least-frequently-used order in O(1): buckets of equal access counts in ascending order, each a recency list,
  * so the victim is the least recently used node of the lowest count. A node's count starts at 1 when it is admitted
@@ -36,7 +38,7 @@ final class LfuPolicy implements EvictionPolicy {
   }
 
   @Override
-  public Node victim(Node spared) {
+  public @Nullable Node victim(@Nullable Node spared) {
     FrequencyBucket lowest = buckets.next;
     if (lowest == buckets) {
       return null;

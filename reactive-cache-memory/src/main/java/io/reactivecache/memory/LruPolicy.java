@@ -1,5 +1,7 @@
 package io.reactivecache.memory;
 
+import org.jspecify.annotations.Nullable;
+
 /** Exact least-recently-used order: one recency list, least recent at the head. */
 final class LruPolicy implements EvictionPolicy {
   private final Node order = Node.sentinel();
@@ -21,7 +23,7 @@ final class LruPolicy implements EvictionPolicy {
   }
 
   @Override
-  public Node victim(Node spared) {
+  public @Nullable Node victim(@Nullable Node spared) {
     Node first = order.next == spared ? spared.next : order.next;
     return first == order ? null : first;
   }

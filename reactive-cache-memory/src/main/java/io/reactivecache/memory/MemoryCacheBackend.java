@@ -422,7 +422,7 @@ public final class MemoryCacheBackend implements CacheBackend {
     return cleanup.isRunning();
   }
 
-  private <T> CacheEntry<T> read(String key, ValueType<T> type, long now) {
+  private <T> @Nullable CacheEntry<T> read(String key, ValueType<T> type, long now) {
     Stored stored = store.get(key, now);
     if (stored == null) {
       counters.miss();
