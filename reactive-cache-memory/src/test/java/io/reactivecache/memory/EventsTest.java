@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,21 +20,11 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** {@link MemoryCacheBackend#events()}: what the backend does by itself, published hot, bounded, best effort. */
-class EventsTest {
+class EventsTest extends MemoryTestSupport {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
   private MemoryCacheBackend backend;
-
-  @AfterEach
-  void close() {
-    if (backend != null) {
-      backend.close().block();
-    }
-    clock.dispose();
-  }
 
   @ParameterizedTest
   @EnumSource(value = Strategy.class, names = {"LRU", "LFU"})
@@ -68,14 +56,13 @@ class EventsTest {
       assertThat(e.cause()).isEqualTo(CacheEvent.Cause.SIZE);
       assertThat(e.target()).startsWith("k");
     });
-    assertThat(backend.stats().block().evictions()).isEqualTo(8);
+    assertThat(stats(backend).evictions()).isEqualTo(8);
   }
 
   @ParameterizedTest
   @EnumSource(Strategy.class)
   void anExpiryFoundByAReadIsPublished(Strategy strategy) {
-    backend = MemoryCacheBackend.builder().strategy(strategy).clock(clock)
-        .expiryCleanupInterval(Duration.ofHours(1)).build();
+    backend = build(MemoryCacheBackend.builder().strategy(strategy).expiryCleanupInterval(Duration.ofHours(1)));
     long now = now();
     put("k", now + 1_000);
     StepVerifier.create(backend.events())
@@ -146,8 +133,8 @@ class EventsTest {
 
   @Test
   void eventsReachTheSubscriberOnTheClockNotInsideTheStore() {
-    backend = MemoryCacheBackend.builder().strategy(Strategy.LRU).maximumSize(1).clock(Schedulers.single())
-        .build();
+    backend = track(MemoryCacheBackend.builder().strategy(Strategy.LRU).maximumSize(1).clock(Schedulers.single())
+        .build());
     StepVerifier.create(backend.events().map(e -> Thread.currentThread().getName()))
         .then(() -> {
           put("a", CacheEntry.NEVER);
@@ -204,15 +191,10 @@ class EventsTest {
   }
 
   private MemoryCacheBackend backend(Strategy strategy, long maximumSize) {
-    return MemoryCacheBackend.builder().strategy(strategy).maximumSize(maximumSize).clock(clock).build();
-  }
-
-  private long now() {
-    return clock.now(TimeUnit.MILLISECONDS);
+    return build(MemoryCacheBackend.builder().strategy(strategy).maximumSize(maximumSize));
   }
 
   private void put(String key, long expiresAt) {
-    long now = now();
-    backend.put(key, CacheEntry.of("v", now, expiresAt, expiresAt, Set.of("t"))).block();
+    backend.put(key, CacheEntry.of("v", now(), expiresAt, expiresAt, Set.of("t"))).block();
   }
 }

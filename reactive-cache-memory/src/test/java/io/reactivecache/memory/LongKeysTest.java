@@ -10,27 +10,17 @@ import io.reactivecache.spi.KeyPattern;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.Disposable;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** Keys reach the backend whole, however long: stored, matched, evicted and published exactly as given. */
-class LongKeysTest {
-  private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
-  private MemoryCacheBackend backend;
-
-  @AfterEach
-  void close() {
-    backend.close().block();
-    clock.dispose();
-  }
+class LongKeysTest extends MemoryTestSupport {
 
   @ParameterizedTest
   @EnumSource(Strategy.class)
   void keysLongerThanAnyLimitStayWholeAndApart(Strategy strategy) {
-    backend = MemoryCacheBackend.builder().strategy(strategy).maximumSize(2).clock(clock).build();
+    MemoryCacheBackend backend = build(MemoryCacheBackend.builder().strategy(strategy).maximumSize(2));
     String prefix = "user:" + "x".repeat(70_000);
     String first = prefix + "1";
     String second = prefix + "2";

@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.Disposable;
@@ -29,20 +28,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.test.util.RaceTestUtils;
 
 /** {@link MemoryCacheBackend#resize(long)}: a bound changed at run time, also while other calls are in flight. */
-class ResizeTest {
+class ResizeTest extends MemoryTestSupport {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
-  private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
-  private final List<MemoryCacheBackend> backends = new ArrayList<>();
-
-  @AfterEach
-  void close() {
-    backends.forEach(b -> b.close().block());
-    clock.dispose();
-  }
 
   @ParameterizedTest
   @EnumSource(Strategy.class)
@@ -67,10 +57,7 @@ class ResizeTest {
       assertThat(e.cause()).isEqualTo(CacheEvent.Cause.SIZE);
     });
     assertThat(backend.maximumSize()).hasValue(10);
-    assertThat(backend.toBuilder().build()).satisfies(copy -> {
-      backends.add(copy);
-      assertThat(copy.maximumSize()).hasValue(10);
-    });
+    assertThat(track(backend.toBuilder().build()).maximumSize()).hasValue(10);
     if (strategy != Strategy.TTL) {
       for (int i = 0; i < 100; i += 10) {
         assertThat(backend.exists("k" + i).block()).as("k%d", i).isTrue();
@@ -87,7 +74,7 @@ class ResizeTest {
     for (int i = 0; i < 5; i++) {
       put(backend, "long" + i);
     }
-    long now = clock.now(TimeUnit.MILLISECONDS);
+    long now = now();
     for (int i = 0; i < 5; i++) {
       backend.put("short" + i, CacheEntry.of("v", now, now + 1_000, now + 1_000, Set.of())).block();
       get(backend, "short" + i); // the most recent and the most frequent: the policy alone would keep these
@@ -117,9 +104,8 @@ class ResizeTest {
   @ParameterizedTest
   @EnumSource(Strategy.class)
   void aWeightBoundIsResizedInWeight(Strategy strategy) {
-    MemoryCacheBackend backend = MemoryCacheBackend.builder().strategy(strategy).clock(clock)
-        .maximumWeight(1_000).weigher((key, value) -> 10).build();
-    backends.add(backend);
+    MemoryCacheBackend backend =
+        build(MemoryCacheBackend.builder().strategy(strategy).maximumWeight(1_000).weigher((key, value) -> 10));
     for (int i = 0; i < 100; i++) {
       put(backend, "k" + i);
     }
@@ -145,9 +131,8 @@ class ResizeTest {
               .hasMessageContaining("'maximumSize'").hasMessageContaining(Long.toString(bad)))
           .verify(TIMEOUT);
     }
-    MemoryCacheBackend weighted = MemoryCacheBackend.builder().strategy(strategy).clock(clock)
-        .maximumWeight(10).weigher((key, value) -> 1).build();
-    backends.add(weighted);
+    MemoryCacheBackend weighted =
+        build(MemoryCacheBackend.builder().strategy(strategy).maximumWeight(10).weigher((key, value) -> 1));
     StepVerifier.create(weighted.resize(0))
         .expectErrorSatisfies(e -> assertThat(e).isExactlyInstanceOf(CacheConfigurationException.class)
             .hasMessageContaining("'maximumWeight'").hasMessageContaining("0"))
@@ -186,9 +171,8 @@ class ResizeTest {
   @ParameterizedTest
   @EnumSource(Strategy.class)
   void resizingUnderConcurrentCallersKeepsTheBoundAndNeverThrows(Strategy strategy) {
-    MemoryCacheBackend backend = MemoryCacheBackend.builder().strategy(strategy).maximumSize(200)
-        .clock(Schedulers.parallel()).build();
-    backends.add(backend);
+    MemoryCacheBackend backend = track(MemoryCacheBackend.builder().strategy(strategy).maximumSize(200)
+        .clock(Schedulers.parallel()).build());
     ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
     AtomicLong events = new AtomicLong();
     Disposable listening = backend.events().subscribe(e -> events.incrementAndGet(), errors::add);
@@ -263,15 +247,11 @@ class ResizeTest {
   }
 
   private MemoryCacheBackend sized(Strategy strategy, long maximumSize) {
-    MemoryCacheBackend backend = MemoryCacheBackend.builder().strategy(strategy).maximumSize(maximumSize)
-        .clock(clock).build();
-    backends.add(backend);
-    return backend;
+    return build(MemoryCacheBackend.builder().strategy(strategy).maximumSize(maximumSize));
   }
 
   private CacheEntry<String> entry(String value) {
-    long now = clock.now(TimeUnit.MILLISECONDS);
-    return CacheEntry.of(value, now, CacheEntry.NEVER, CacheEntry.NEVER, Set.of("t"));
+    return CacheEntry.of(value, now(), CacheEntry.NEVER, CacheEntry.NEVER, Set.of("t"));
   }
 
   private void put(MemoryCacheBackend backend, String key) {
@@ -279,6 +259,6 @@ class ResizeTest {
   }
 
   private static void get(MemoryCacheBackend backend, String key) {
-    assertThat(backend.get(key, ValueType.of(String.class)).block()).as("hit on %s", key).isNotNull();
+    hit(backend, key, String.class);
   }
 }

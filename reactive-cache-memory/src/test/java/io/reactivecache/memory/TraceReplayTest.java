@@ -29,26 +29,15 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  */
 class TraceReplayTest {
 
-  @ParameterizedTest(name = "{0} @ {1}")
-  @CsvSource({"multi2, 512", "multi2, 64", "gli, 1024"})
-  void lruHitsExactlyAsTextbookLru(String traceName, int size) throws IOException {
+  @ParameterizedTest(name = "{0}: {1} @ {2}")
+  @CsvSource({"LRU, multi2, 512", "LRU, multi2, 64", "LRU, gli, 1024",
+      "LFU, multi2, 512", "LFU, multi2, 64", "LFU, gli, 1024"})
+  void hitsExactlyAsOftenAsTheTextbookPolicy(Strategy strategy, String traceName, int size) throws IOException {
     List<String> trace = trace(traceName);
-    long ours = replay(trace, Strategy.LRU, size);
-    long reference = referenceLru(trace, size);
-    report(traceName, size, "lru", ours, trace.size());
-    assertThat(ours).isEqualTo(reference);
-    assertThat(ours).isPositive();
-  }
-
-  @ParameterizedTest(name = "{0} @ {1}")
-  @CsvSource({"multi2, 512", "multi2, 64", "gli, 1024"})
-  void lfuHitsExactlyAsTextbookLfu(String traceName, int size) throws IOException {
-    List<String> trace = trace(traceName);
-    long ours = replay(trace, Strategy.LFU, size);
-    long reference = referenceLfu(trace, size);
-    report(traceName, size, "lfu", ours, trace.size());
-    assertThat(ours).isEqualTo(reference);
-    assertThat(ours).isPositive();
+    long ours = replay(trace, strategy, size);
+    long reference = strategy == Strategy.LRU ? referenceLru(trace, size) : referenceLfu(trace, size);
+    report(traceName, size, strategy.id(), ours, trace.size());
+    assertThat(ours).isEqualTo(reference).isPositive();
   }
 
   @Test

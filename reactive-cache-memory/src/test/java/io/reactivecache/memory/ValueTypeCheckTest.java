@@ -18,30 +18,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * A value read with a parameterised type it does not have (a list of other elements, a map of other values) is a
  * counted miss, never a {@link ClassCastException} in the caller's hands.
  */
-class ValueTypeCheckTest {
+class ValueTypeCheckTest extends MemoryTestSupport {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
-  private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
   private MemoryCacheBackend backend;
-
-  @AfterEach
-  void close() {
-    if (backend != null) {
-      backend.close().block();
-    }
-    clock.dispose();
-  }
 
   @ParameterizedTest
   @EnumSource(Strategy.class)
@@ -58,7 +47,7 @@ class ValueTypeCheckTest {
     StepVerifier.create(backend.get("k", new ValueType<List<? extends Number>>() {}))
         .expectNextCount(1).expectComplete().verify(TIMEOUT);
 
-    CacheStats stats = backend.stats().block();
+    CacheStats stats = stats(backend);
     assertThat(stats.invalidPayloads()).isEqualTo(3);
     assertThat(stats.misses()).isEqualTo(3);
     assertThat(stats.hits()).isEqualTo(2);
@@ -145,13 +134,13 @@ class ValueTypeCheckTest {
   }
 
   private void assertMiss(String key, ValueType<?> type) {
-    long before = backend.stats().block().invalidPayloads();
+    long before = stats(backend).invalidPayloads();
     assertThat(backend.getNow(key, type)).as("%s as %s", key, type).isEmpty();
-    assertThat(backend.stats().block().invalidPayloads()).isEqualTo(before + 1);
+    assertThat(stats(backend).invalidPayloads()).isEqualTo(before + 1);
   }
 
   private MemoryCacheBackend backend(Strategy strategy) {
-    return MemoryCacheBackend.builder().strategy(strategy).clock(clock).build();
+    return build(MemoryCacheBackend.builder().strategy(strategy));
   }
 
   private static <T> CacheEntry<T> entry(T value) {

@@ -5,38 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reactivecache.CacheBackendException;
 import io.reactivecache.CacheStats;
 import io.reactivecache.Strategy;
-import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * {@code maximumWeight} with a weigher: which entries each strategy evicts, that the bound is never exceeded by the
  * exact strategies, and how heavy, absent and badly weighed entries are handled. Values here are integers that
  * weigh what they say.
  */
-class WeightTest {
+class WeightTest extends MemoryTestSupport {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
   private static final MemoryCacheBackend.Weigher VALUE_IS_WEIGHT = (key, value) -> (Integer) value;
-
-  private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
-  private final List<MemoryCacheBackend> backends = new ArrayList<>();
-
-  @AfterEach
-  void close() {
-    backends.forEach(b -> b.close().block());
-    clock.dispose();
-  }
 
   @Test
   void lruEvictsTheLeastRecentUntilTheNewcomerFits() {
@@ -212,15 +198,11 @@ class WeightTest {
   }
 
   private MemoryCacheBackend backend(Strategy strategy, long maximumWeight, MemoryCacheBackend.Weigher weigher) {
-    MemoryCacheBackend backend = MemoryCacheBackend.builder().strategy(strategy).maximumWeight(maximumWeight)
-        .weigher(weigher).clock(clock).build();
-    backends.add(backend);
-    return backend;
+    return build(MemoryCacheBackend.builder().strategy(strategy).maximumWeight(maximumWeight).weigher(weigher));
   }
 
   private CacheEntry<Integer> entry(int value) {
-    long now = clock.now(TimeUnit.MILLISECONDS);
-    return CacheEntry.of(value, now, CacheEntry.NEVER, CacheEntry.NEVER, Set.of("t"));
+    return CacheEntry.of(value, now(), CacheEntry.NEVER, CacheEntry.NEVER, Set.of("t"));
   }
 
   private void put(MemoryCacheBackend backend, String key, int weight) {
@@ -228,20 +210,6 @@ class WeightTest {
   }
 
   private static void get(MemoryCacheBackend backend, String key) {
-    assertThat(backend.get(key, ValueType.of(Integer.class)).block()).as("hit on %s", key).isNotNull();
-  }
-
-  private static List<String> present(MemoryCacheBackend backend, String... keys) {
-    List<String> present = new ArrayList<>();
-    for (String key : keys) {
-      if (Boolean.TRUE.equals(backend.exists(key).block())) {
-        present.add(key);
-      }
-    }
-    return present;
-  }
-
-  private static CacheStats stats(MemoryCacheBackend backend) {
-    return backend.stats().block();
+    hit(backend, key, Integer.class);
   }
 }
