@@ -3,11 +3,11 @@ package io.reactivecache.memory;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
 import reactor.util.context.Context;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Removes expired entries every interval, without waiting for a caller to read them, on the backend's clock.

@@ -213,8 +213,8 @@ public final class MemoryCacheBackend implements CacheBackend {
   /**
    * Publishes the evictions ({@link CacheEvent.Type#EVICTED}, cause {@link CacheEvent.Cause#SIZE}) and expiries
    * ({@link CacheEvent.Type#EXPIRED}, cause {@link CacheEvent.Cause#TTL}) this backend carries out by itself, each
-   * with the key. An expiry is published when the entry is removed: when a read or write finds it expired, or when
-   * the cleanup sweeps it out. Deletes, overwrites and clears are not published here (a cache manager publishes
+   * with the key. An expiry is published when the entry is removed: when an operation on its key finds it expired,
+   * or when the cleanup sweeps it out. Deletes, overwrites and clears are not published here (a cache manager publishes
    * what it is asked to do).
    *
    * <p>Hot: a subscriber sees what happens after it subscribed. Bounded and best effort: events are handed to each

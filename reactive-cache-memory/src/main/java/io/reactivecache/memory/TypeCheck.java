@@ -98,7 +98,7 @@ final class TypeCheck {
    * {@code String} for {@code Collection}'s element in {@code ArrayList<String>}; null when it cannot be told (a raw
    * type).
    */
-  static @Nullable Type argument(Type type, Class<?> target, int index) {
+  private static @Nullable Type argument(Type type, Class<?> target, int index) {
     Class<?> raw = rawClass(type);
     if (raw == null) {
       return null;
