@@ -1,15 +1,17 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A bounded map of key to {@link Stored}, with one eviction policy. Every method is thread-safe and never parks the
+ * A bounded map of key to {@link Stored}, with one eviction policy. The bound is on the sum of the holders'
+ * {@linkplain Stored#weight() weights} (each weighs 1 when the backend counts entries). Every method is thread-safe and never parks the
  * calling thread (monitors and lock-free code only), so it may run on Reactor's non-blocking threads.
  *
  * <p>Methods taking {@code now} (epoch ms from the backend's clock) never return or count an expired entry as live:
  * an expired entry they meet is removed with {@link RemovalCause#EXPIRED}.
  */
-public interface EntryStore {
+interface EntryStore {
 
   /**
    * Reads a key and records the access for the eviction policy.
@@ -18,7 +20,7 @@ public interface EntryStore {
    * @param now the time
    * @return the live holder, or null
    */
-  Stored get(String key, long now);
+  @Nullable Stored get(String key, long now);
 
   /**
    * Reads a key without recording an access.
@@ -27,15 +29,17 @@ public interface EntryStore {
    * @param now the time
    * @return the live holder, or null
    */
-  Stored peek(String key, long now);
+  @Nullable Stored peek(String key, long now);
 
   /**
-   * Writes a holder, replacing the key's previous one, and evicts what the size bound requires.
+   * Writes a holder, replacing the key's previous one, and evicts what the bound requires. A holder heavier than
+   * the whole bound is not written and changes nothing.
    *
    * @param stored the holder, not expired
    * @param now the time
+   * @return false if the holder was heavier than the bound, and not written
    */
-  void put(Stored stored, long now);
+  boolean put(Stored stored, long now);
 
   /**
    * Removes a key.
@@ -44,7 +48,7 @@ public interface EntryStore {
    * @param now the time
    * @return the live holder removed, or null if there was none
    */
-  Stored remove(String key, long now);
+  @Nullable Stored remove(String key, long now);
 
   /**
    * Removes a key only if it still holds {@code expected}.
@@ -78,6 +82,30 @@ public interface EntryStore {
    * @return the size
    */
   long size();
+
+  /**
+   * Returns the sum of the weights held, expired entries not yet removed included.
+   *
+   * @return the weight
+   */
+  long weight();
+
+  /**
+   * Returns the bound on the weight held.
+   *
+   * @return the bound
+   */
+  long maximum();
+
+  /**
+   * Changes the bound. Shrinking evicts (cause {@link RemovalCause#SIZE}, expired entries first) until the weight
+   * held is within the new bound, and the bound holds for every write that completes after this call returns. May
+   * wait briefly for a lock held by another thread's maintenance: never call it on a non-blocking thread.
+   *
+   * @param maximum the new bound, at least 1
+   * @param now the time
+   */
+  void resize(long maximum, long now);
 
   /**
    * Removes expired entries now, and finishes any pending maintenance.

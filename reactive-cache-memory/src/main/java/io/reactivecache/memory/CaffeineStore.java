@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -6,60 +6,73 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The default ({@code ttl}) store: Caffeine bounded by size (W-TinyLFU) with each entry's own expiry, on the
- * backend's clock.
+ * The default ({@code ttl}) store: Caffeine bounded by size or by weight (W-TinyLFU) with each entry's own expiry,
+ * on the backend's clock.
  *
  * <p>Caffeine runs its maintenance on the calling thread ({@code executor(Runnable::run)}): it then takes its
  * eviction lock only with {@code tryLock}, never parking a Reactor thread, and size bound and listener calls happen
- * before the write returns. The one call that takes the lock unconditionally, {@link Cache#cleanUp()}, is moved off
- * Reactor's non-blocking threads. Every change goes through {@code asMap().compute}, so the listener runs inside
- * Caffeine's per-key critical section, as Caffeine's own eviction listener does.
+ * before the write returns. The calls that take the lock unconditionally, {@link Cache#cleanUp()} and a resize, are
+ * kept off Reactor's non-blocking threads. Every change goes through {@code asMap().compute}, so the listener runs
+ * inside Caffeine's per-key critical section, as Caffeine's own eviction listener does.
  */
-public final class CaffeineStore implements EntryStore {
+final class CaffeineStore implements EntryStore {
   private final Cache<String, Stored> cache;
   private final StoreListener listener;
   private final Scheduler clock;
+  /** Caffeine's bound, kept here so that a write can be checked against it without asking Caffeine's policy. */
+  private volatile long maximum;
 
   /**
    * Creates the store.
    *
-   * @param maximumSize the bound, at least 1
-   * @param clock the backend's clock, read as Caffeine's ticker
+   * @param maximum the bound, at least 1: a number of entries, or a weight when {@code weighted}
+   * @param weighted whether the bound is on the holders' {@linkplain Stored#weight() weights}
+   * @param clock the backend's clock
    * @param listener hears every change
    */
-  public CaffeineStore(long maximumSize, Scheduler clock, StoreListener listener) {
+  CaffeineStore(long maximum, boolean weighted, Scheduler clock, StoreListener listener) {
     this.listener = listener;
     this.clock = clock;
-    this.cache = Caffeine.newBuilder()
-        .maximumSize(maximumSize)
+    this.maximum = maximum;
+    Caffeine<String, Stored> builder = Caffeine.newBuilder()
         // No expireAfter: Caffeine's variable expiry reads its ticker (our clock) on every read, which made a hit
         // about five times slower in the benchmarks. Reads check expiresAt themselves, and the backend's periodic
-        // cleanup sweeps expired entries out (sweepExpired), so nothing expired is served or kept for long.
+        // cleanup sweeps expired entries out (cleanUp), so nothing expired is served or kept for long.
         .executor(Runnable::run)
         .<String, Stored>evictionListener((key, stored, cause) -> {
           if (stored != null) {
             listener.removed(stored, RemovalCause.SIZE);
           }
-        })
-        .build();
+        });
+    if (weighted) {
+      builder.maximumWeight(maximum).weigher((String key, Stored stored) -> stored.weight());
+    } else {
+      builder.maximumSize(maximum);
+    }
+    this.cache = builder.build();
   }
 
   @Override
-  public Stored get(String key, long now) {
+  public @Nullable Stored get(String key, long now) {
     return live(cache.getIfPresent(key), now);
   }
 
   @Override
-  public Stored peek(String key, long now) {
+  public @Nullable Stored peek(String key, long now) {
     return live(cache.policy().getIfPresentQuietly(key), now);
   }
 
   @Override
-  public void put(Stored stored, long now) {
+  public boolean put(Stored stored, long now) {
+    if (stored.weight() > maximum) {
+      // Caffeine would admit it and evict it at once, possibly with others; it is refused whole instead.
+      return false;
+    }
     cache.asMap().compute(stored.key(), (key, old) -> {
       if (old != null) {
         listener.removed(old, old.expiredAt(now) ? RemovalCause.EXPIRED : RemovalCause.REPLACED);
@@ -67,10 +80,11 @@ public final class CaffeineStore implements EntryStore {
       listener.added(stored);
       return stored;
     });
+    return true;
   }
 
   @Override
-  public Stored remove(String key, long now) {
+  public @Nullable Stored remove(String key, long now) {
     Stored[] removed = {null};
     cache.asMap().computeIfPresent(key, (k, old) -> {
       removed[0] = removeInside(old, now);
@@ -122,6 +136,29 @@ public final class CaffeineStore implements EntryStore {
   }
 
   @Override
+  public long weight() {
+    // For stats and tests; Caffeine's own weightedSize() would take the eviction lock.
+    long total = 0;
+    for (Stored stored : cache.asMap().values()) {
+      total += stored.weight();
+    }
+    return total;
+  }
+
+  @Override
+  public long maximum() {
+    return maximum;
+  }
+
+  @Override
+  public synchronized void resize(long newMaximum, long now) {
+    // Under this monitor so that concurrent resizes leave the field and Caffeine agreeing. Caffeine evicts down to
+    // the new bound before setMaximum returns, through the eviction listener (cause SIZE).
+    maximum = newMaximum;
+    cache.policy().eviction().orElseThrow().setMaximum(newMaximum);
+  }
+
+  @Override
   public void cleanUp(long now) {
     if (Schedulers.isInNonBlockingThread()) {
       ForkJoinPool.commonPool().execute(this::cleanUpFully);
@@ -134,29 +171,39 @@ public final class CaffeineStore implements EntryStore {
     long now = clock.now(TimeUnit.MILLISECONDS);
     for (Stored stored : cache.asMap().values()) {
       if (stored.expiredAt(now)) {
-        // Conditional on the holder seen: a key rewritten since is a newer write and stays.
-        cache.asMap().computeIfPresent(stored.key(), (key, old) -> {
-          if (old != stored) {
-            return old;
-          }
-          listener.removed(old, RemovalCause.EXPIRED);
-          return null;
-        });
+        expire(stored);
       }
     }
     cache.cleanUp();
   }
 
-  private Stored removeInside(Stored old, long now) {
+  /** Removes an expired holder, unless the key was rewritten since (a newer write stays). */
+  private void expire(Stored stored) {
+    cache.asMap().computeIfPresent(stored.key(), (key, old) -> {
+      if (old != stored) {
+        return old;
+      }
+      listener.removed(old, RemovalCause.EXPIRED);
+      return null;
+    });
+  }
+
+  private @Nullable Stored removeInside(Stored old, long now) {
     // Caffeine hides entries it sees expired; this guards the same instant read through two clock units.
     boolean expired = old.expiredAt(now);
     listener.removed(old, expired ? RemovalCause.EXPIRED : RemovalCause.EXPLICIT);
     return expired ? null : old;
   }
 
-  private static Stored live(Stored stored, long now) {
-    return stored == null || stored.expiredAt(now) ? null : stored;
+  /** The holder if it is live; an expired one is removed at once (counted, and published), as the exact stores do. */
+  private @Nullable Stored live(@Nullable Stored stored, long now) {
+    if (stored == null) {
+      return null;
+    }
+    if (stored.expiredAt(now)) {
+      expire(stored);
+      return null;
+    }
+    return stored;
   }
-
-  /** Each entry lives until its own {@code expiresAt}; reads do not extend it. */
 }

@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import io.reactivecache.spi.CacheEntry;
 
@@ -11,7 +11,7 @@ import io.reactivecache.spi.CacheEntry;
  * the map node and the eviction bookkeeping on a 64-bit JVM with compressed pointers; each tag adds its string and
  * its slot in the tag index.
  */
-public final class SizeEstimator {
+final class SizeEstimator {
   /** Holder, entry object, map node and policy links. */
   static final long ENTRY_OVERHEAD = 160;
   /** A value whose size cannot be known cheaply. */
@@ -28,7 +28,7 @@ public final class SizeEstimator {
    * @param entry the entry
    * @return the estimate
    */
-  public static long estimate(String key, CacheEntry<?> entry) {
+  static long estimate(String key, CacheEntry<?> entry) {
     long bytes = ENTRY_OVERHEAD + string(key);
     for (String tag : entry.tags()) {
       bytes += TAG_OVERHEAD + string(tag);

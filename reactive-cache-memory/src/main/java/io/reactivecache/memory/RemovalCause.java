@@ -1,7 +1,7 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 /** Why an entry left a store. */
-public enum RemovalCause {
+enum RemovalCause {
   /** A caller overwrote it. */
   REPLACED,
   /** A caller removed it (delete, pattern delete, tag invalidation, clear). */
@@ -16,7 +16,7 @@ public enum RemovalCause {
    *
    * @return true for {@link #SIZE} and {@link #EXPIRED}
    */
-  public boolean isEviction() {
+  boolean isEviction() {
     return this == SIZE || this == EXPIRED;
   }
 }

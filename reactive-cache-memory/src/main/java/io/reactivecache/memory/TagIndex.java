@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -11,18 +11,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * whole by {@link #take}), so a plain {@link HashMap} is safe there. Holders are kept, not only keys, so that
  * removing an old holder never unindexes a newer write of the same key.
  */
-public final class TagIndex {
+final class TagIndex {
   private final ConcurrentHashMap<String, Map<String, Stored>> byTag = new ConcurrentHashMap<>();
 
   /** Creates an empty index. */
-  public TagIndex() {}
+  TagIndex() {}
 
   /**
    * Indexes a holder under each of its tags.
    *
    * @param stored the holder
    */
-  public void add(Stored stored) {
+  void add(Stored stored) {
     for (String tag : stored.entry().tags()) {
       byTag.compute(tag, (t, holders) -> {
         Map<String, Stored> map = holders == null ? new HashMap<>() : holders;
@@ -37,7 +37,7 @@ public final class TagIndex {
    *
    * @param stored the holder
    */
-  public void remove(Stored stored) {
+  void remove(Stored stored) {
     for (String tag : stored.entry().tags()) {
       byTag.computeIfPresent(tag, (t, holders) -> {
         holders.remove(stored.key(), stored);
@@ -52,7 +52,7 @@ public final class TagIndex {
    * @param tag the tag
    * @return the holders by key, possibly empty
    */
-  public Map<String, Stored> take(String tag) {
+  Map<String, Stored> take(String tag) {
     Map<String, Stored> holders = byTag.remove(tag);
     return holders == null ? Map.of() : holders;
   }
@@ -62,7 +62,7 @@ public final class TagIndex {
    *
    * @return the count
    */
-  public long pairs() {
+  long pairs() {
     long[] total = {0};
     byTag.forEach((tag, holders) -> byTag.computeIfPresent(tag, (t, h) -> {
       total[0] += h.size();
@@ -78,7 +78,7 @@ public final class TagIndex {
    * @param stored the holder
    * @return true if indexed
    */
-  public boolean contains(String tag, Stored stored) {
+  boolean contains(String tag, Stored stored) {
     boolean[] found = {false};
     byTag.computeIfPresent(tag, (t, holders) -> {
       found[0] = holders.get(stored.key()) == stored;
@@ -88,7 +88,7 @@ public final class TagIndex {
   }
 
   /** Empties the index. */
-  public void clear() {
+  void clear() {
     byTag.clear();
   }
 }

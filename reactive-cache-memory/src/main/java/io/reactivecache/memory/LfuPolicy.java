@@ -1,4 +1,6 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Exact least-frequently-used order in O(1): buckets of equal access counts in ascending order, each a recency list,
@@ -36,9 +38,21 @@ final class LfuPolicy implements EvictionPolicy {
   }
 
   @Override
-  public Node victim() {
+  public @Nullable Node victim(@Nullable Node spared) {
     FrequencyBucket lowest = buckets.next;
-    return lowest == buckets ? null : lowest.nodes.next;
+    if (lowest == buckets) {
+      return null;
+    }
+    Node first = lowest.nodes.next;
+    if (first != spared) {
+      return first;
+    }
+    // Buckets are never empty (an emptied bucket is unlinked), so the next candidate is a neighbour of the spared
+    // node in its bucket, or the head of the next bucket.
+    if (first.next != lowest.nodes) {
+      return first.next;
+    }
+    return lowest.next == buckets ? null : lowest.next.nodes.next;
   }
 
   @Override

@@ -1,4 +1,6 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
+
+import org.jspecify.annotations.Nullable;
 
 /** Exact least-recently-used order: one recency list, least recent at the head. */
 final class LruPolicy implements EvictionPolicy {
@@ -21,8 +23,9 @@ final class LruPolicy implements EvictionPolicy {
   }
 
   @Override
-  public Node victim() {
-    return order.next == order ? null : order.next;
+  public @Nullable Node victim(@Nullable Node spared) {
+    Node first = order.next == spared ? spared.next : order.next;
+    return first == order ? null : first;
   }
 
   @Override

@@ -1,4 +1,6 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A key's slot in a {@link LockedStore}: the holder plus the intrusive links of the eviction policy, so that moving
@@ -6,12 +8,13 @@ package io.reactivecache.memory.internal;
  */
 final class Node {
   final long seq;
-  Stored stored;
+  /** Null only in a list sentinel. */
+  @Nullable Stored stored;
   /** Neighbours in the policy's list (LRU: the recency list; LFU: the frequency bucket's list). */
-  Node prev;
-  Node next;
+  @Nullable Node prev;
+  @Nullable Node next;
   /** LFU only: the bucket holding this node. */
-  FrequencyBucket bucket;
+  @Nullable FrequencyBucket bucket;
 
   Node(Stored stored, long seq) {
     this.stored = stored;

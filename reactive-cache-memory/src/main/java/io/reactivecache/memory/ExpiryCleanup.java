@@ -1,8 +1,9 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
@@ -16,12 +17,12 @@ import reactor.util.context.Context;
  * stop happen under this object's monitor, and {@link #ensureRunning()} is called after the entry is counted, so a
  * task stopping because it saw no expiring entry cannot miss a write that needs it.
  */
-public final class ExpiryCleanup {
+final class ExpiryCleanup {
   private final Scheduler clock;
   private final long intervalMillis;
   private final Runnable cleanUp;
   private final LongSupplier expiringEntries;
-  private Disposable task;
+  private @Nullable Disposable task;
   private boolean stopped;
 
   /**
@@ -32,7 +33,7 @@ public final class ExpiryCleanup {
    * @param cleanUp the work of one tick
    * @param expiringEntries how many held entries can expire
    */
-  public ExpiryCleanup(Scheduler clock, long intervalMillis, Runnable cleanUp, LongSupplier expiringEntries) {
+  ExpiryCleanup(Scheduler clock, long intervalMillis, Runnable cleanUp, LongSupplier expiringEntries) {
     this.clock = clock;
     this.intervalMillis = intervalMillis;
     this.cleanUp = cleanUp;
@@ -40,7 +41,7 @@ public final class ExpiryCleanup {
   }
 
   /** Starts the periodic task if it is not running. */
-  public synchronized void ensureRunning() {
+  synchronized void ensureRunning() {
     if (stopped || task != null) {
       return;
     }
@@ -58,12 +59,12 @@ public final class ExpiryCleanup {
    *
    * @return true while running
    */
-  public synchronized boolean isRunning() {
+  synchronized boolean isRunning() {
     return task != null;
   }
 
   /** Stops the task for good. */
-  public synchronized void stop() {
+  synchronized void stop() {
     stopped = true;
     if (task != null) {
       task.dispose();

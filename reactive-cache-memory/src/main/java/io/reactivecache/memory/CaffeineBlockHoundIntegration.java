@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;
@@ -12,9 +12,18 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *
  * <p>Shipped, like Reactor's and Netty's own integrations, so that an application running BlockHound does not have
  * to learn this detail; BlockHound finds it through {@link java.util.ServiceLoader} and nothing loads it otherwise
- * (BlockHound is an optional dependency). Internal: may change without notice.
+ * (BlockHound is an optional dependency). Public only because {@code ServiceLoader} requires it: not for direct use,
+ * and may change without notice.
  */
 public final class CaffeineBlockHoundIntegration implements BlockHoundIntegration {
+  /** Creates the integration; called by {@link java.util.ServiceLoader}. */
+  public CaffeineBlockHoundIntegration() {}
+
+  /**
+   * Allows Caffeine's bounded wait for its eviction lock, and nothing else.
+   *
+   * @param builder BlockHound's builder
+   */
   @Override
   public void applyTo(BlockHound.Builder builder) {
     builder.allowBlockingCallsInside("com.github.benmanes.caffeine.cache.BoundedLocalCache", "lock");

@@ -1,16 +1,16 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 import io.reactivecache.spi.BackendCounters;
-
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps what depends on the set of stored entries — tag index, memory estimate, eviction count, number of entries
- * that can expire — in step with the store, by hearing every change inside the store's critical section.
+ * Keeps what depends on the set of stored entries — tag index, memory estimate, eviction count and events, number
+ * of entries that can expire — in step with the store, by hearing every change inside the store's critical section.
  */
-public final class Bookkeeping implements StoreListener {
+final class Bookkeeping implements StoreListener {
   private final TagIndex tags;
   private final BackendCounters counters;
+  private final EventPublisher events;
   private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong expiring = new AtomicLong();
 
@@ -19,10 +19,12 @@ public final class Bookkeeping implements StoreListener {
    *
    * @param tags the tag index to maintain
    * @param counters the counters to count evictions in
+   * @param events where evictions and expiries are published
    */
-  public Bookkeeping(TagIndex tags, BackendCounters counters) {
+  Bookkeeping(TagIndex tags, BackendCounters counters, EventPublisher events) {
     this.tags = tags;
     this.counters = counters;
+    this.events = events;
   }
 
   @Override
@@ -43,6 +45,7 @@ public final class Bookkeeping implements StoreListener {
     }
     if (cause.isEviction()) {
       counters.evicted();
+      events.publish(cause, stored.key());
     }
   }
 
@@ -51,7 +54,7 @@ public final class Bookkeeping implements StoreListener {
    *
    * @return bytes
    */
-  public long estimatedBytes() {
+  long estimatedBytes() {
     return bytes.get();
   }
 
@@ -60,7 +63,7 @@ public final class Bookkeeping implements StoreListener {
    *
    * @return the count
    */
-  public long expiringEntries() {
+  long expiringEntries() {
     return expiring.get();
   }
 }

@@ -1,4 +1,4 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
 
 /**
  * The nodes accessed exactly {@link #frequency} times, least recently accessed first, and a link in the ascending

@@ -1,4 +1,6 @@
-package io.reactivecache.memory.internal;
+package io.reactivecache.memory;
+
+import org.jspecify.annotations.Nullable;
 
 /** The order in which a {@link LockedStore} evicts; called under the store's monitor, every method O(1). */
 interface EvictionPolicy {
@@ -12,8 +14,8 @@ interface EvictionPolicy {
   /** A node left the store. */
   void removed(Node node);
 
-  /** Returns the node to evict next, or null when empty. */
-  Node victim();
+  /** Returns the node to evict next other than {@code spared} (a node being written, or null), or null if none. */
+  @Nullable Node victim(@Nullable Node spared);
 
   /** Forgets every node. */
   void clear();
