@@ -58,8 +58,9 @@ final class CaffeineStore implements EntryStore {
   }
 
   @Override
-  public @Nullable Stored get(String key, long now) {
-    return live(cache.getIfPresent(key), now);
+  public @Nullable Stored get(Object key, long now) {
+    // asMap().get takes any Object (so KeyParts can find a String key) and records the access like getIfPresent.
+    return live(cache.asMap().get(key), now);
   }
 
   @Override

@@ -16,11 +16,11 @@ interface EntryStore {
   /**
    * Reads a key and records the access for the eviction policy.
    *
-   * @param key the key
+   * @param key the key: a {@code String}, or {@link KeyParts} that equal the {@code String} stored
    * @param now the time
    * @return the live holder, or null
    */
-  @Nullable Stored get(String key, long now);
+  @Nullable Stored get(Object key, long now);
 
   /**
    * Reads a key without recording an access.

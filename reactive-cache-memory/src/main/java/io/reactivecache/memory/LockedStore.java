@@ -65,7 +65,7 @@ final class LockedStore implements EntryStore {
   }
 
   @Override
-  public synchronized @Nullable Stored get(String key, long now) {
+  public synchronized @Nullable Stored get(Object key, long now) {
     Node node = liveNode(key, now);
     if (node == null) {
       return null;
@@ -234,7 +234,7 @@ final class LockedStore implements EntryStore {
     return true;
   }
 
-  private @Nullable Node liveNode(String key, long now) {
+  private @Nullable Node liveNode(Object key, long now) {
     Node node = nodes.get(key);
     if (node != null && node.stored.expiredAt(now)) {
       unlink(node, RemovalCause.EXPIRED);

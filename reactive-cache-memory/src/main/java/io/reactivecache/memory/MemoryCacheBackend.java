@@ -77,6 +77,9 @@ import reactor.core.scheduler.Schedulers;
  * </ul>
  */
 public final class MemoryCacheBackend implements CacheBackend {
+  /** Whether the stores find {@code String} keys through {@link KeyParts}; checked once against both maps used. */
+  private static final boolean LOOKUP_BY_PARTS = lookupByPartsWorks();
+
   /**
    * The longest cleanup interval used: longer ones act as this. Keeps the period within what every scheduler
    * (virtual time included) can add to its clock without overflowing.
@@ -250,7 +253,20 @@ public final class MemoryCacheBackend implements CacheBackend {
   @Override
   public <T> Optional<CacheEntry<T>> getNow(String key, ValueType<T> type) {
     checkOpen();
-    return Optional.ofNullable(read(key, type, now()));
+    Stored stored = readStored(key, type, now());
+    return stored == null ? Optional.empty() : stored.asOptional();
+  }
+
+  /**
+   * The engine's hit path: the key is looked up from its two parts (nothing is built), expiry is checked at the
+   * time the engine already read, and the {@code Optional} returned is the one the holder keeps: a hit allocates
+   * nothing here.
+   */
+  @Override
+  public <T> Optional<CacheEntry<T>> getNow(String prefix, String key, ValueType<T> type, long now) {
+    checkOpen();
+    Stored stored = readStored(LOOKUP_BY_PARTS ? KeyParts.of(prefix, key) : prefix.concat(key), type, now);
+    return stored == null ? Optional.empty() : stored.asOptional();
   }
 
   @Override
@@ -423,18 +439,22 @@ public final class MemoryCacheBackend implements CacheBackend {
   }
 
   private <T> @Nullable CacheEntry<T> read(String key, ValueType<T> type, long now) {
+    Stored stored = readStored(key, type, now);
+    return stored == null ? null : stored.entry().retype();
+  }
+
+  private @Nullable Stored readStored(Object key, ValueType<?> type, long now) {
     Stored stored = store.get(key, now);
     if (stored == null) {
       counters.miss();
       return null;
     }
-    CacheEntry<?> entry = stored.entry();
-    if (!entry.isAbsent() && !stored.holds(type)) {
+    if (!stored.entry().isAbsent() && !stored.holds(type)) {
       counters.invalidPayload();
       return null;
     }
     counters.hit();
-    return entry.retype();
+    return stored;
   }
 
   private void write(String key, CacheEntry<?> entry, long now) {
@@ -721,5 +741,12 @@ public final class MemoryCacheBackend implements CacheBackend {
       }
       return new MemoryCacheBackend(new Builder(this), clock == null ? Schedulers.parallel() : clock);
     }
+  }
+
+  private static boolean lookupByPartsWorks() {
+    java.util.HashMap<Object, Object> plain = new java.util.HashMap<>();
+    com.github.benmanes.caffeine.cache.Cache<Object, Object> caffeine =
+        com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10).executor(Runnable::run).build();
+    return KeyParts.worksWith(plain::get, plain::put) && KeyParts.worksWith(caffeine.asMap()::get, caffeine::put);
   }
 }

@@ -3,6 +3,7 @@ package io.reactivecache.memory;
 import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheEntry;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 final class Stored {
   private final String key;
   private final CacheEntry<?> entry;
+  /** The entry as the SPI's synchronous read returns it, made once so that a hit allocates nothing. */
+  private final Optional<CacheEntry<?>> asOptional;
   private final long estimatedBytes;
   private final int weight;
   /**
@@ -32,6 +35,7 @@ final class Stored {
   Stored(String key, CacheEntry<?> entry, int weight) {
     this.key = Objects.requireNonNull(key, "key");
     this.entry = Objects.requireNonNull(entry, "entry");
+    this.asOptional = Optional.of(entry);
     this.estimatedBytes = SizeEstimator.estimate(key, entry);
     this.weight = weight;
   }
@@ -42,6 +46,12 @@ final class Stored {
 
   CacheEntry<?> entry() {
     return entry;
+  }
+
+  /** Returns the entry as an {@code Optional} of the caller's type, already checked with {@link #holds}. */
+  @SuppressWarnings("unchecked")
+  <T> Optional<CacheEntry<T>> asOptional() {
+    return (Optional<CacheEntry<T>>) (Optional<?>) asOptional;
   }
 
   /** Returns the rough memory estimate computed when the holder was created. */
