@@ -8,7 +8,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * One load of one key, shared by every caller that misses while it runs (DESIGN rule 1).
+ * One load of one key, shared by every caller that misses while it runs (the README's cachedMono rule 1).
  *
  * <p>The result is held in a {@link Sinks.One}, so a caller that joins late still gets it. The load is cancelled
  * only when its last caller cancels (rule 2): callers are reference-counted, and the count is closed (set to -1)

@@ -29,8 +29,8 @@ import reactor.test.scheduler.VirtualTimeScheduler;
  * Replays the LIRS {@code multi2} trace (26,311 requests) at 512 entries: LRU and LFU must hit exactly as often as
  * independent textbook implementations written here; W-TinyLFU ({@code ttl}) is measured.
  *
- * <p>The traces are found through the system property {@value #TRACES_PROPERTY}, the environment variable
- * {@value #TRACES_ENV}, or {@code shared/traces} beside the repository root; without them the tests are skipped.
+ * <p>The traces are found through the system property {@value #TRACES_PROPERTY} or the environment variable
+ * {@value #TRACES_ENV}; without them the tests are skipped.
  */
 class TraceReplayTest {
   static final String TRACES_PROPERTY = "reactivecache.traces";
@@ -169,9 +169,6 @@ class TraceReplayTest {
     List<String> candidates = new ArrayList<>();
     Optional.ofNullable(System.getProperty(TRACES_PROPERTY)).ifPresent(candidates::add);
     Optional.ofNullable(System.getenv(TRACES_ENV)).ifPresent(candidates::add);
-    // Surefire runs in the module directory; the repository root is its parent, the traces sit beside the root.
-    candidates.add("../../shared/traces");
-    candidates.add("../shared/traces");
     return Stream.of(candidates.toArray(String[]::new))
         .map(Path::of)
         .filter(p -> Files.isRegularFile(p.resolve("lirs/multi2.trace.gz")))
