@@ -39,30 +39,27 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
 
   private final CacheManager manager;
   private final List<CacheBackend> backends;
-  private final Map<String, SpringCacheManager.CacheSettings> caches;
-  private final CachePolicy defaultPolicy;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean running;
 
-  private ReactiveCacheSetup(CacheManager manager, List<CacheBackend> backends,
-      Map<String, SpringCacheManager.CacheSettings> caches, CachePolicy defaultPolicy) {
+  private ReactiveCacheSetup(CacheManager manager, List<CacheBackend> backends) {
     this.manager = manager;
     this.backends = backends;
-    this.caches = caches;
-    this.defaultPolicy = defaultPolicy;
   }
 
   /**
    * Creates the backends and the manager. Opens no connection (backends connect on first use).
    *
    * @param properties the properties
+   * @param clock the clock freshness is measured on, or null for {@link Schedulers#parallel()}
    * @return the setup
    * @throws CacheConfigurationException naming the property and the value at fault
    */
-  static ReactiveCacheSetup create(ReactiveCacheProperties properties) {
-    Scheduler clock = Schedulers.parallel();
-    CachePolicy defaultPolicy = at(PREFIX + ".default-policy",
-        () -> policy(CachePolicy.defaults(), properties.getDefaultPolicy()));
+  static ReactiveCacheSetup create(ReactiveCacheProperties properties, Scheduler clock) {
+    if (clock == null) {
+      return create(properties, Schedulers.parallel());
+    }
+    CachePolicy defaultPolicy = defaultPolicy(properties);
     Map<String, ReactiveCacheProperties.Backend> declared = new LinkedHashMap<>(properties.getBackends());
     if (declared.isEmpty()) {
       declared.put("memory", new ReactiveCacheProperties.Backend());
@@ -72,14 +69,11 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
     if (!declared.containsKey(defaultBackend)) {
       throw invalid(PREFIX + ".default-backend", defaultBackend, "one of " + declared.keySet());
     }
-    Map<String, SpringCacheManager.CacheSettings> caches = new LinkedHashMap<>();
-    properties.getCaches().forEach((name, spec) -> {
-      String property = PREFIX + ".caches." + name;
-      if (spec.getBackend() != null && !declared.containsKey(spec.getBackend())) {
-        throw invalid(property + ".backend", spec.getBackend(), "one of " + declared.keySet());
+    Map<String, SpringCacheManager.CacheSettings> caches = cacheSettings(properties);
+    caches.forEach((name, settings) -> {
+      if (settings.backend() != null && !declared.containsKey(settings.backend())) {
+        throw invalid(PREFIX + ".caches." + name + ".backend", settings.backend(), "one of " + declared.keySet());
       }
-      CachePolicy policy = at(property, () -> policy(defaultPolicy, spec));
-      caches.put(name, new SpringCacheManager.CacheSettings(spec.getBackend(), policy, spec.getValueType()));
     });
     List<CacheBackend> created = new ArrayList<>();
     CacheManager.Builder builder = CacheManager.builder().clock(clock).defaultPolicy(defaultPolicy)
@@ -90,7 +84,7 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
         created.add(made);
         builder.backend(made);
       });
-      return new ReactiveCacheSetup(builder.build(), List.copyOf(created), Map.copyOf(caches), defaultPolicy);
+      return new ReactiveCacheSetup(builder.build(), List.copyOf(created));
     } catch (RuntimeException e) {
       // Nothing is open yet (backends connect on first use), but a backend may hold a scheduled task.
       Flux.fromIterable(created).concatMap(CacheBackend::close).subscribe(done -> {}, error -> {});
@@ -98,16 +92,34 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
     }
   }
 
-  CacheManager manager() {
-    return manager;
+  /**
+   * Returns the policy of caches not listed.
+   *
+   * @param properties the properties
+   * @return the policy
+   * @throws CacheConfigurationException naming the property and the value at fault
+   */
+  static CachePolicy defaultPolicy(ReactiveCacheProperties properties) {
+    return at(PREFIX + ".default-policy", () -> policy(CachePolicy.defaults(), properties.getDefaultPolicy()));
   }
 
-  Map<String, SpringCacheManager.CacheSettings> caches() {
+  /**
+   * Returns what the properties say about each listed cache.
+   *
+   * @param properties the properties
+   * @return the settings by cache name
+   * @throws CacheConfigurationException naming the property and the value at fault
+   */
+  static Map<String, SpringCacheManager.CacheSettings> cacheSettings(ReactiveCacheProperties properties) {
+    CachePolicy defaultPolicy = defaultPolicy(properties);
+    Map<String, SpringCacheManager.CacheSettings> caches = new LinkedHashMap<>();
+    properties.getCaches().forEach((name, spec) -> caches.put(name, new SpringCacheManager.CacheSettings(
+        spec.getBackend(), at(PREFIX + ".caches." + name, () -> policy(defaultPolicy, spec)), spec.getValueType())));
     return caches;
   }
 
-  CachePolicy defaultPolicy() {
-    return defaultPolicy;
+  CacheManager manager() {
+    return manager;
   }
 
   /** Closes the manager and the backends made here, once. */
