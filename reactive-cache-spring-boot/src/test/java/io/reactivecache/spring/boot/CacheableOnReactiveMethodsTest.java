@@ -32,7 +32,7 @@ class CacheableOnReactiveMethodsTest {
   void twoHundredConcurrentCallersOfOneKeyMakeOneQuery() {
     runner.run(context -> {
       Catalog catalog = context.getBean(Catalog.class);
-      for (int burst = 0; burst < 20; burst++) {
+      for (int burst = 0; burst < 5; burst++) {
         long id = 100 + burst;
         catalog.rows().put(id, new Product(id, "p" + id));
         int before = catalog.queries();
@@ -42,7 +42,7 @@ class CacheableOnReactiveMethodsTest {
         assertThat(catalog.queries() - before).as("queries in burst %d", burst).isEqualTo(1);
       }
       StepVerifier.create(catalog.find(100)).expectNext(new Product(100, "p100")).verifyComplete();
-      assertThat(catalog.queries()).isEqualTo(20);
+      assertThat(catalog.queries()).isEqualTo(5);
     });
   }
 
