@@ -727,13 +727,20 @@ public final class CacheManager {
     }
 
     /**
-     * Sets the clock timestamps are read from ({@code clock.now(MILLISECONDS)}); backends set up by the manager
-     * get it too. Default: {@link Schedulers#parallel()}. Tests pass a {@code VirtualTimeScheduler}.
+     * Sets the clock timestamps are read from ({@code clock.now(MILLISECONDS)}), exactly, at every read; backends
+     * set up by the manager get it too. Tests pass a {@code VirtualTimeScheduler}. Default: real time from
+     * {@link Schedulers#parallel()}, read through a clock that one daemon thread ({@code reactive-cache-clock})
+     * refreshes every millisecond while it is read, so a hit does not pay for a system clock read; freshness
+     * decisions then lag real time by at most that tick plus the thread's scheduling delay.
      *
      * @param clock the clock
      * @return this builder
      */
     public Builder clock(Scheduler clock) {
+      if (clock == null) {
+        throw CacheConfigurationException.invalid("clock", "null",
+            "a Reactor Scheduler (leave it unset for the default real-time clock)");
+      }
       this.clock = clock;
       return this;
     }

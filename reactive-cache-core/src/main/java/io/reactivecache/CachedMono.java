@@ -1,5 +1,6 @@
 package io.reactivecache;
 
+import java.time.Duration;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
@@ -36,6 +37,20 @@ final class CachedMono<T> extends Mono<T> {
   /** A read of {@code prefix + key} without loading. */
   static <T> Mono<T> read(LoadEngine<T> engine, String prefix, String key) {
     return onAssembly(new CachedMono<>(engine, prefix, key, null, Set.of()));
+  }
+
+  /**
+   * Answers a fresh hit of an in-process backend at once, without subscribing — as Reactor's own
+   * {@code Mono.fromSupplier} and {@code Mono.just} do — and blocks as any {@code Mono} otherwise.
+   */
+  @Override
+  public @Nullable T block() {
+    return engine.readsSynchronously() ? engine.block(prefix, key, loader, tags, null) : super.block();
+  }
+
+  @Override
+  public @Nullable T block(Duration timeout) {
+    return engine.readsSynchronously() ? engine.block(prefix, key, loader, tags, timeout) : super.block(timeout);
   }
 
   @Override

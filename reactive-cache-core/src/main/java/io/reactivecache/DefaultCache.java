@@ -86,7 +86,7 @@ final class DefaultCache<T> implements Cache<T> {
   @Override
   public Mono<T> get(String key) {
     try {
-      KeyRules.checkPart(prefix, key);
+      checkForRead(key);
     } catch (InvalidCacheKeyException e) {
       return Mono.error(e);
     }
@@ -96,12 +96,20 @@ final class DefaultCache<T> implements Cache<T> {
   @Override
   public Mono<T> get(String key, Mono<T> loader) {
     try {
-      KeyRules.checkPart(prefix, key);
+      checkForRead(key);
       requireLoader(loader);
     } catch (CacheException e) {
       return Mono.error(e);
     }
     return engine.get(prefix, key, loader, Set.of());
+  }
+
+  /** Checks a key before a read; in full unless the engine checks it on a miss (see LoadEngine). */
+  private void checkForRead(String key) {
+    if (engine.readsSynchronously() && key != null && !key.isEmpty()) {
+      return;
+    }
+    KeyRules.checkPart(prefix, key);
   }
 
   @Override

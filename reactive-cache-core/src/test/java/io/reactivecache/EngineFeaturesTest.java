@@ -67,6 +67,24 @@ class EngineFeaturesTest {
     return clock.now(TimeUnit.MILLISECONDS);
   }
 
+  // ---- keys ----
+
+  @Test
+  void invalidKeysAreRefusedOnEveryReadPathAndTheLoaderIsNeverCalled() {
+    Cache<String> cache = cache(ttl(Duration.ofMinutes(1)));
+    AtomicInteger loads = new AtomicInteger();
+    Mono<String> loader = Mono.fromSupplier(() -> "v" + loads.incrementAndGet());
+    for (String bad : java.util.Arrays.asList("a\nb", "", null, "x".repeat(70_000))) {
+      StepVerifier.create(cache.get(bad)).expectError(InvalidCacheKeyException.class).verify(WAIT);
+      StepVerifier.create(cache.get(bad, loader)).expectError(InvalidCacheKeyException.class).verify(WAIT);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> cache.get(bad).block(WAIT))
+          .isInstanceOf(InvalidCacheKeyException.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> cache.get(bad, loader).block(WAIT))
+          .isInstanceOf(InvalidCacheKeyException.class);
+    }
+    assertThat(loads).hasValue(0);
+  }
+
   // ---- invalidations from outside the process (rule 5 across instances) ----
 
   @Test
