@@ -153,6 +153,9 @@ final class LoadEngine<T> {
    */
   @Nullable T block(String prefix, String part, @Nullable Mono<T> loader, Set<String> tags,
       @Nullable Duration timeout) {
+    if (!handle.allOn() && bypassed(1)) {
+      return loader == null ? null : timeout == null ? loader.block() : loader.block(timeout);
+    }
     if (loader == null) {
       T value = handle.readValueNow(prefix, part, type);
       if (value == null) {

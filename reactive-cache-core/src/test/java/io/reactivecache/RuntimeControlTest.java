@@ -335,6 +335,28 @@ class RuntimeControlTest {
   }
 
   @Test
+  void blockingOnAViewOfAnInProcessBackendObeysTheSwitchesToo() {
+    WatchedBackend watched = new WatchedBackend("watched", clock, true);
+    CacheOperations operations = manager.addBackend(watched).block(WAIT);
+    Cache<String> view = operations.cache("v", String.class, MINUTE);
+    assertThat(view.get("k", Mono.just("cached")).block(WAIT)).isEqualTo("cached");
+
+    operations.disable().block(WAIT);
+    assertThat(view.get("k", Mono.just("direct")).block(WAIT)).isEqualTo("direct");
+    assertThat(view.get("k", Mono.just("direct")).block()).isEqualTo("direct");
+    assertThat(view.get("k").block(WAIT)).isNull();
+    assertThat(view.get("new", Mono.just("direct")).block(WAIT)).isEqualTo("direct");
+    assertThat(watched.raw("v:new")).isNull();
+    assertThat(operations.stats().block(WAIT).bypassed()).isEqualTo(4);
+
+    operations.enable().block(WAIT);
+    manager.removeBackend("watched").block(WAIT);
+    assertThatThrownBy(() -> view.get("k", Mono.just("x")).block(WAIT))
+        .isInstanceOf(CacheConfigurationException.class).hasMessageContaining("removed");
+    assertThatThrownBy(() -> view.get("k").block()).isInstanceOf(CacheConfigurationException.class);
+  }
+
+  @Test
   void aWriteWhileCachingIsOffRemovesTheOlderValueSoNothingOlderIsServedOnceItIsBackOn() {
     Cache<String> view = manager.cache("v", String.class, MINUTE);
     complete(view.put("a", "old"));
