@@ -112,7 +112,10 @@ final class BackendOperations implements CacheOperations {
 
   /** Runs an operation that applies whether caching is on or off (invalidations, stats); fails once gone. */
   private <R> Mono<R> always(Supplier<Mono<R>> operation) {
-    return Mono.defer(() -> handle.gated(null, operation, operation));
+    return Mono.defer(() -> {
+      handle.checkInService();
+      return operation.get();
+    });
   }
 
   @Override

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -164,8 +163,8 @@ final class DefaultCache<T> implements Cache<T> {
   @Override
   public Mono<Boolean> delete(String key) {
     return Mono.defer(() -> {
-      Supplier<Mono<Boolean>> delete = () -> handle.delete(keyOf(key));
-      return handle.gated(name, delete, delete);
+      handle.checkInService();
+      return handle.delete(keyOf(key));
     });
   }
 
@@ -209,8 +208,8 @@ final class DefaultCache<T> implements Cache<T> {
   @Override
   public Mono<Long> clear() {
     return Mono.defer(() -> {
-      Supplier<Mono<Long>> clear = () -> handle.deletePattern(KeyPattern.prefix(prefix));
-      return handle.gated(name, clear, clear);
+      handle.checkInService();
+      return handle.deletePattern(KeyPattern.prefix(prefix));
     });
   }
 
