@@ -100,6 +100,16 @@ public final class Bench {
 
   private Bench() {}
 
+  /** The 1, 5 and 15 minute load averages (Linux), to judge how noisy a run's machine was. */
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " / " + parts[1] + " / " + parts[2] + " (1 / 5 / 15 min)";
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   /**
    * Runs the comparison.
    *
@@ -143,10 +153,10 @@ public final class Bench {
       }
     }
     StringBuilder report = new StringBuilder();
-    report.append(String.format(Locale.ROOT, "Bench %s, %s, %d CPUs, Java %s; threads %s; Redis %s%n%n",
-        full ? "full" : "quick", LocalDateTime.now().withNano(0), Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"), Arrays.toString(threads),
-        redis ? redisUrl() : "unreachable (Redis rows skipped)"));
+    report.append(String.format(Locale.ROOT, "Bench %s, %s, %d CPUs, Java %s; threads %s; Redis %s; load average"
+        + " at start %s%n%n", full ? "full" : "quick", LocalDateTime.now().withNano(0),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Arrays.toString(threads),
+        redis ? redisUrl() : "unreachable (Redis rows skipped)", loadAverage()));
     System.out.print(report);
 
     long start = System.nanoTime();
@@ -171,6 +181,7 @@ public final class Bench {
       System.out.println(measured);
       report.append('\n').append(measured);
     }
+    report.append(String.format(Locale.ROOT, "%nLoad average at the end: %s%n", loadAverage()));
     if (out != null) {
       Files.writeString(out, report, StandardCharsets.UTF_8);
       System.out.println("wrote " + out);

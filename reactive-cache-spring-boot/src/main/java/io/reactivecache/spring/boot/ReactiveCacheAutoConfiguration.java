@@ -1,5 +1,6 @@
 package io.reactivecache.spring.boot;
 
+import io.micrometer.observation.ObservationRegistry;
 import io.reactivecache.CacheManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -40,8 +41,10 @@ public final class ReactiveCacheAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean(CacheManager.class)
   ReactiveCacheSetup reactiveCacheSetup(ReactiveCacheProperties properties,
-      @Qualifier(CLOCK_BEAN) ObjectProvider<Scheduler> clock) {
-    return ReactiveCacheSetup.create(properties, clock.getIfAvailable());
+      @Qualifier(CLOCK_BEAN) ObjectProvider<Scheduler> clock, ObjectProvider<ObservationRegistry> observations) {
+    // With an ObservationRegistry (Actuator's, or the application's), every load runs inside an Observation
+    // "cache.load", child of the request's: a trace shows a miss and its load.
+    return ReactiveCacheSetup.create(properties, clock.getIfAvailable(), observations.getIfUnique());
   }
 
   @Bean(name = MANAGER_BEAN)

@@ -641,6 +641,18 @@ public class ReactiveCacheProperties {
     /** Whether concurrent misses of a key share one load. Default: true. */
     private Boolean preventStampede;
 
+    /**
+     * β of probabilistic early refresh (XFetch): a fresh hit refreshes in the background near expiry, more likely
+     * the slower the value is to load. 0 (the default) turns it off; 1 is usual.
+     */
+    private Double earlyRefresh;
+
+    /** A caller holding a stale value (within stale-if-error) gets it after waiting this long for a load. */
+    private Duration softTimeout;
+
+    /** A load running longer is cancelled and fails (or serves the stale value within stale-if-error). */
+    private Duration loadTimeout;
+
     /** Tags every entry written through the cache carries, for invalidation by tag. */
     private Set<String> tags = new LinkedHashSet<>();
 
@@ -756,6 +768,60 @@ public class ReactiveCacheProperties {
      */
     public void setTtlJitter(Double ttlJitter) {
       this.ttlJitter = ttlJitter;
+    }
+
+    /**
+     * Returns β of early refresh.
+     *
+     * @return β, or null
+     */
+    public Double getEarlyRefresh() {
+      return earlyRefresh;
+    }
+
+    /**
+     * Sets β of early refresh.
+     *
+     * @param earlyRefresh at least 0
+     */
+    public void setEarlyRefresh(Double earlyRefresh) {
+      this.earlyRefresh = earlyRefresh;
+    }
+
+    /**
+     * Returns the soft load timeout.
+     *
+     * @return the timeout, or null
+     */
+    public Duration getSoftTimeout() {
+      return softTimeout;
+    }
+
+    /**
+     * Sets the soft load timeout.
+     *
+     * @param softTimeout the timeout
+     */
+    public void setSoftTimeout(Duration softTimeout) {
+      this.softTimeout = softTimeout;
+    }
+
+    /**
+     * Returns the hard load timeout.
+     *
+     * @return the timeout, or null
+     */
+    public Duration getLoadTimeout() {
+      return loadTimeout;
+    }
+
+    /**
+     * Sets the hard load timeout.
+     *
+     * @param loadTimeout the timeout
+     */
+    public void setLoadTimeout(Duration loadTimeout) {
+      this.loadTimeout = loadTimeout;
     }
 
     /**

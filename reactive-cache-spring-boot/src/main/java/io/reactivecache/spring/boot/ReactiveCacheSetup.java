@@ -17,6 +17,8 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.SmartLifecycle;
 import reactor.core.publisher.Flux;
@@ -51,14 +53,13 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
    * Creates the backends and the manager. Opens no connection (backends connect on first use).
    *
    * @param properties the properties
-   * @param clock the clock freshness is measured on, or null for {@link Schedulers#parallel()}
+   * @param clock the clock freshness is measured on, or null for the manager's default real-time clock
+   * @param observations wraps each load in an Observation, or null for none
    * @return the setup
    * @throws CacheConfigurationException naming the property and the value at fault
    */
-  static ReactiveCacheSetup create(ReactiveCacheProperties properties, Scheduler clock) {
-    if (clock == null) {
-      return create(properties, Schedulers.parallel());
-    }
+  static ReactiveCacheSetup create(ReactiveCacheProperties properties, @Nullable Scheduler clock,
+      @Nullable ObservationRegistry observations) {
     CachePolicy defaultPolicy = defaultPolicy(properties);
     Map<String, ReactiveCacheProperties.Backend> declared = new LinkedHashMap<>(properties.getBackends());
     if (declared.isEmpty()) {
@@ -76,11 +77,20 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
       }
     });
     List<CacheBackend> created = new ArrayList<>();
-    CacheManager.Builder builder = CacheManager.builder().clock(clock).defaultPolicy(defaultPolicy)
+    // Without a clock bean the manager keeps its default real-time clock (a hit then reads no system clock);
+    // backends read the same time from Schedulers.parallel().
+    Scheduler backendClock = clock == null ? Schedulers.parallel() : clock;
+    CacheManager.Builder builder = CacheManager.builder().defaultPolicy(defaultPolicy)
         .defaultBackend(defaultBackend);
+    if (clock != null) {
+      builder.clock(clock);
+    }
+    if (observations != null) {
+      builder.observationRegistry(observations);
+    }
     try {
       declared.forEach((name, backend) -> {
-        CacheBackend made = at(PREFIX + ".backends." + name, () -> backend(name, backend, clock));
+        CacheBackend made = at(PREFIX + ".backends." + name, () -> backend(name, backend, backendClock));
         created.add(made);
         builder.backend(made);
       });
@@ -252,6 +262,15 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
     }
     if (p.getPreventStampede() != null) {
       b.preventStampede(p.getPreventStampede());
+    }
+    if (p.getEarlyRefresh() != null) {
+      b.earlyRefresh(p.getEarlyRefresh());
+    }
+    if (p.getSoftTimeout() != null) {
+      b.softTimeout(p.getSoftTimeout());
+    }
+    if (p.getLoadTimeout() != null) {
+      b.loadTimeout(p.getLoadTimeout());
     }
     if (p.getTags() != null && !p.getTags().isEmpty()) {
       b.tags(p.getTags());

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reactivecache.CacheHealth;
 import io.reactivecache.CacheManager;
+import io.reactivecache.CachePolicy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -63,6 +64,46 @@ class ReactiveCacheAutoConfigurationTest {
           assertThat(products.policy().tags()).containsExactlyInAnyOrder("product", "catalog");
           assertThat(context.getBean(SpringCacheManager.class).getCacheNames()).contains("products");
         });
+  }
+
+  @Test
+  void earlyRefreshAndLoadTimeoutsAreBoundAndAnObservationRegistryIsUsed() {
+    io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry.create();
+    java.util.List<String> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    observations.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+      @Override
+      public void onStop(io.micrometer.observation.Observation.Context context) {
+        observed.add(context.getName());
+      }
+
+      @Override
+      public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+        return true;
+      }
+    });
+    runner.withBean(io.micrometer.observation.ObservationRegistry.class, () -> observations)
+        .withPropertyValues(
+            "reactive-cache.caches.products.early-refresh=1",
+            "reactive-cache.caches.products.soft-timeout=200ms",
+            "reactive-cache.caches.products.stale-if-error=1m",
+            "reactive-cache.caches.products.load-timeout=2s").run(context -> {
+              assertThat(context).hasNotFailed();
+              CachePolicy policy = context.getBean(SpringCacheManager.class).getCache("products").getNativeCache()
+                  instanceof io.reactivecache.Cache<?> view ? view.policy() : null;
+              assertThat(policy).isNotNull();
+              assertThat(policy.earlyRefresh()).isEqualTo(1.0);
+              assertThat(policy.softTimeout()).isEqualTo(Duration.ofMillis(200));
+              assertThat(policy.loadTimeout()).isEqualTo(Duration.ofSeconds(2));
+              io.reactivecache.Cache<String> cache = context.getBean(CacheManager.class).cache("observed", String.class);
+              assertThat(cache.get("k", reactor.core.publisher.Mono.just("v")).block(Duration.ofSeconds(10)))
+                  .isEqualTo("v");
+              assertThat(observed).contains("cache.load");
+            });
+    runner.withPropertyValues("reactive-cache.caches.products.early-refresh=-1").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.caches.products")
+          .hasMessageContaining("earlyRefresh").hasMessageContaining("-1");
+    });
   }
 
   @Test
