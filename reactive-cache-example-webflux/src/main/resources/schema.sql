@@ -4,3 +4,4 @@ CREATE TABLE IF NOT EXISTS rc_example_product (
   price_cents BIGINT NOT NULL
 );
 CREATE SEQUENCE IF NOT EXISTS rc_example_product_lookups;
+CREATE SEQUENCE IF NOT EXISTS rc_example_product_searches;

@@ -7,11 +7,16 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** {@code GET /products/{id}}, {@code PUT /products/{id}} (rename), {@code DELETE /products/{id}/cache}. */
+/**
+ * {@code GET /products/{id}}, {@code PUT /products/{id}} (rename), {@code DELETE /products/{id}/cache}, and the
+ * cached searches {@code GET /products?maxPriceCents=} and {@code GET /products/count?maxPriceCents=}.
+ */
 @RestController
 public class ProductController {
   private final ProductService products;
@@ -41,6 +46,28 @@ public class ProductController {
   @GetMapping("/products/{id}")
   public Mono<ResponseEntity<Product>> get(@PathVariable long id) {
     return products.find(id).map(ResponseEntity::ok).defaultIfEmpty(ResponseEntity.notFound().build());
+  }
+
+  /**
+   * Lists the products at or under a price, through the query cache.
+   *
+   * @param maxPriceCents the highest price
+   * @return the products, cheapest first
+   */
+  @GetMapping("/products")
+  public Flux<Product> cheaperThan(@RequestParam long maxPriceCents) {
+    return products.cheaperThan(maxPriceCents);
+  }
+
+  /**
+   * Counts the products at or under a price, through the query cache.
+   *
+   * @param maxPriceCents the highest price
+   * @return the count
+   */
+  @GetMapping("/products/count")
+  public Mono<Long> countCheaperThan(@RequestParam long maxPriceCents) {
+    return products.countCheaperThan(maxPriceCents);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.reactivecache.example.webflux;
 
 import org.springframework.data.r2dbc.repository.Query;
 import org.springframework.data.repository.reactive.ReactiveCrudRepository;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** Products in the database. */
@@ -18,4 +19,26 @@ public interface ProductRepository extends ReactiveCrudRepository<Product, Long>
   @Query("SELECT p.id, p.name, p.price_cents FROM rc_example_product p"
       + " WHERE p.id = :id AND (SELECT nextval('rc_example_product_lookups')) > 0")
   Mono<Product> lookup(long id);
+
+  /**
+   * The products at or under a price, cheapest first; each execution bumps {@code rc_example_product_searches} once,
+   * as {@link #lookup} does, so the database counts the searches.
+   *
+   * @param maxPriceCents the highest price
+   * @return the products
+   */
+  @Query("SELECT p.id, p.name, p.price_cents FROM rc_example_product p"
+      + " WHERE p.price_cents <= :maxPriceCents AND (SELECT nextval('rc_example_product_searches')) > 0"
+      + " ORDER BY p.price_cents, p.id")
+  Flux<Product> cheaperThan(long maxPriceCents);
+
+  /**
+   * How many products are at or under a price (also counted in {@code rc_example_product_searches}).
+   *
+   * @param maxPriceCents the highest price
+   * @return the count
+   */
+  @Query("SELECT COUNT(*) FROM rc_example_product p"
+      + " WHERE p.price_cents <= :maxPriceCents AND (SELECT nextval('rc_example_product_searches')) > 0")
+  Mono<Long> countCheaperThan(long maxPriceCents);
 }

@@ -106,6 +106,30 @@ class CatalogIT {
   }
 
   @Test
+  void aSearchIsCachedUnderItsDescriptionAndARenameDropsEveryCachedSearch() {
+    long price = java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 1_000_000);
+    Product first = insert(database, "Arithmometer", price);
+    long before = CatalogTestSupport.searches(database);
+    List<List<Product>> lists = Flux.range(0, 50)
+        .flatMap(i -> http.get().uri("/products?maxPriceCents={p}", price).exchange().returnResult(Product.class)
+            .getResponseBody().collectList(), 50)
+        .collectList().block(TIMEOUT);
+    assertThat(lists).hasSize(50).allSatisfy(list -> assertThat(list).contains(first));
+    http.get().uri("/products/count?maxPriceCents={p}", price).exchange().expectStatus().isOk();
+    http.get().uri("/products/count?maxPriceCents={p}", price).exchange().expectStatus().isOk();
+    long searches = CatalogTestSupport.searches(database) - before;
+    System.out.println("[CatalogIT] 50 concurrent identical searches + 2 counts -> database searches: " + searches);
+    assertThat(searches).as("one search, one count").isEqualTo(2);
+
+    http.put().uri("/products/{id}", first.id()).bodyValue(new ProductController.Rename("Arithmometer (1820)"))
+        .exchange().expectStatus().isOk();
+    http.get().uri("/products?maxPriceCents={p}", price).exchange().expectStatus().isOk()
+        .expectBodyList(Product.class).value(list -> assertThat(list)
+            .contains(new Product(first.id(), "Arithmometer (1820)", price)));
+    assertThat(CatalogTestSupport.searches(database) - before).as("the rename dropped the cached search").isEqualTo(3);
+  }
+
+  @Test
   void healthShowsTheCacheBackends() {
     http.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody()
         .jsonPath("$.components.reactiveCache.status").isEqualTo("UP")

@@ -16,7 +16,12 @@ final class CatalogTestSupport {
    * @return the product
    */
   static Product insert(DatabaseClient database, String name) {
-    Product product = new Product(ThreadLocalRandom.current().nextLong(1_000_000, Long.MAX_VALUE), name, 100);
+    return insert(database, name, 100);
+  }
+
+  /** As {@link #insert(DatabaseClient, String)}, at a price. */
+  static Product insert(DatabaseClient database, String name, long priceCents) {
+    Product product = new Product(ThreadLocalRandom.current().nextLong(1_000_000, Long.MAX_VALUE), name, priceCents);
     database.sql("INSERT INTO rc_example_product (id, name, price_cents) VALUES (:id, :name, :price)")
         .bind("id", product.id()).bind("name", product.name()).bind("price", product.priceCents())
         .fetch().rowsUpdated().block(TIMEOUT);
@@ -34,10 +39,19 @@ final class CatalogTestSupport {
    * {@code rc_example_product_lookups}, whose current value the database reports.
    */
   static long lookups(DatabaseClient database) {
+    return sequence(database, "rc_example_product_lookups");
+  }
+
+  /** How many times the search queries have run, as the database counts them ({@code rc_example_product_searches}). */
+  static long searches(DatabaseClient database) {
+    return sequence(database, "rc_example_product_searches");
+  }
+
+  private static long sequence(DatabaseClient database, String name) {
     String sql = Database.locate().postgres()
-        ? "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM rc_example_product_lookups"
+        ? "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM " + name
         : "SELECT base_value - 1 AS n FROM information_schema.sequences"
-            + " WHERE UPPER(sequence_name) = 'RC_EXAMPLE_PRODUCT_LOOKUPS'";
+            + " WHERE UPPER(sequence_name) = '" + name.toUpperCase(java.util.Locale.ROOT) + "'";
     return database.sql(sql).map(row -> row.get("n", Long.class)).one().block(TIMEOUT);
   }
 }
