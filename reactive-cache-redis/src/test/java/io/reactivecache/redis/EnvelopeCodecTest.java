@@ -95,7 +95,7 @@ class EnvelopeCodecTest {
   @Test
   void oldOrFutureFormatVersionIsInvalid() {
     byte[] bytes = codec.encode(KEY, entry("v"));
-    for (byte version : new byte[] {0, 2, (byte) 0xFF}) {
+    for (byte version : new byte[] {0, 3, (byte) 0xFF}) {
       byte[] other = bytes.clone();
       other[2] = version;
       assertThat(codec.decode(KEY, other, ValueType.of(String.class)).isValid()).isFalse();
