@@ -57,7 +57,7 @@ public final class RedisCacheBackend implements CacheBackend {
   private static final int SCAN_COUNT = 500;
   private static final int TAG_BATCH = 500;
   /** Writes of one {@link #putAll} awaiting their reply at most. */
-  static final int BULK_IN_FLIGHT = 64;
+  static final int BULK_IN_FLIGHT = 16;
 
   private final RedisSettings settings;
   private final RedisKeyLayout layout;
