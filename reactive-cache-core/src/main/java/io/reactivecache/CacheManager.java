@@ -444,16 +444,6 @@ public final class CacheManager {
      * @return this builder
      */
     public Builder backend(String type, String name, Map<String, String> options) {
-      if (options == null) {
-        throw CacheConfigurationException.invalid("options", "null", "a map of option names to values (Map.of() for"
-            + " none)");
-      }
-      options.forEach((option, value) -> {
-        if (option == null || value == null) {
-          throw CacheConfigurationException.invalid(option == null ? "options" : option, "null",
-              option == null ? "option names" : "a value (leave the option out for its default)");
-        }
-      });
       Map<String, String> copy = Map.copyOf(options);
       backends.add(clock -> {
         Map<String, String> rest = new LinkedHashMap<>(copy);

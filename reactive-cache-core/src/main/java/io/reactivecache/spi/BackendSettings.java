@@ -64,17 +64,7 @@ public record BackendSettings(
     });
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(clock, "clock");
-    if (options == null) {
-      throw CacheConfigurationException.invalid("options", "null", "a map of option names to values (Map.of() for"
-          + " none)");
-    }
-    options.forEach((option, value) -> {
-      if (option == null || value == null) {
-        throw CacheConfigurationException.invalid(option == null ? "options" : option, "null",
-            option == null ? "option names" : "a value (leave the option out for its default)");
-      }
-    });
-    options = Map.copyOf(options);
+    options = Map.copyOf(Objects.requireNonNull(options, "options"));
   }
 
   /**
