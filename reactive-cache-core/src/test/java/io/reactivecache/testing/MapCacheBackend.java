@@ -5,6 +5,7 @@ import io.reactivecache.CacheStats;
 import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
+import io.reactivecache.spi.Invalidation;
 import io.reactivecache.spi.KeyPattern;
 import java.time.Duration;
 import java.util.Map;
@@ -14,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -27,6 +30,7 @@ public class MapCacheBackend implements CacheBackend {
   private final Optional<Duration> defaultTtl;
   private final Map<String, CacheEntry<?>> entries = new ConcurrentHashMap<>();
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  private final Sinks.Many<Invalidation> outside = Sinks.many().multicast().directBestEffort();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
@@ -164,12 +168,50 @@ public class MapCacheBackend implements CacheBackend {
   @Override
   public Mono<Void> put(String key, CacheEntry<?> entry) {
     return op(() -> {
-      if (entry.freshness(now()) != CacheEntry.Freshness.EXPIRED) {
-        entries.put(key, entry);
-        puts.incrementAndGet();
+      synchronized (outside) {
+        if (entry.freshness(now()) != CacheEntry.Freshness.EXPIRED) {
+          entries.put(key, entry);
+          puts.incrementAndGet();
+        } else {
+          // Not written, and the key's older value must not outlive this newer write.
+          entries.remove(key);
+        }
       }
       return null;
     }).then();
+  }
+
+  /**
+   * Simulates a change made by another process sharing this store: applies it here and publishes it on
+   * {@link #invalidations()} in one step, as if notifications took no time to arrive (a real backend's notification
+   * can arrive after a write of ours that landed after the change; closing that gap needs the store itself to
+   * refuse such writes).
+   *
+   * @param invalidation what the other process invalidated
+   */
+  public void invalidateFromOutside(Invalidation invalidation) {
+    synchronized (outside) {
+      removeWhere((key, entry) -> invalidation.covers(key, entry.tags()));
+      outside.tryEmitNext(invalidation);
+    }
+  }
+
+  /**
+   * Simulates another process writing a key: stores the entry and publishes the key's invalidation in one step.
+   *
+   * @param key the key
+   * @param entry what the other process wrote
+   */
+  public void putFromOutside(String key, CacheEntry<?> entry) {
+    synchronized (outside) {
+      entries.put(key, entry);
+      outside.tryEmitNext(Invalidation.key(key));
+    }
+  }
+
+  @Override
+  public Flux<Invalidation> invalidations() {
+    return outside.asFlux();
   }
 
   @Override
