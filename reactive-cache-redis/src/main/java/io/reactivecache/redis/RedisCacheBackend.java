@@ -49,6 +49,8 @@ import tools.jackson.databind.ObjectReader;
  *   <li>{@code LRU} and {@code LFU} bound the namespace's size on the server, atomically, by a Lua script:
  *       every instance sees and enforces the same order.</li>
  *   <li>Tags are kept in one Redis set per tag, so {@link #invalidateTag} never scans the keyspace.</li>
+ *   <li>Keys are stored whole up to 512 UTF-8 bytes, longer ones under a shortened name no other key can take;
+ *       {@link #deletePattern} deletes exactly the keys whose whole key {@link KeyPattern#matches matches}.</li>
  * </ul>
  *
  * <p>Thread-safe; every method is lazy and non-blocking. {@link #toString()} never shows the password.

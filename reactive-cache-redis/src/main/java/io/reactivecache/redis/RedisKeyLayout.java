@@ -29,8 +29,8 @@ import java.util.HexFormat;
  * member and tag-set member. It is stored under its first {@value #HEAD_CHARS} characters, the marker U+0001 and the
  * SHA-256 of the whole key. Valid keys never contain a control character (the cache refuses them), so no key is
  * stored under a name that contains the marker except a shortened one: a crafted short key can never take a long
- * key's stored name. (A key that does contain a control character, possible only through direct use of the SPI, is
- * always shortened, which keeps the rule.) The envelope keeps the whole key and is checked on every read, and pattern
+ * key's stored name. (A key that does contain a control character, or an unpaired surrogate that UTF-8 would turn
+ * into '?', possible only through direct use of the SPI, is always shortened, which keeps the rule.) The envelope keeps the whole key and is checked on every read, and pattern
  * deletes match the whole key read from the envelope, never the shortened name.
  */
 final class RedisKeyLayout {
