@@ -26,7 +26,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * RELIABILITY row 17 as a user's application meets it: BlockHound with only the integrations that come with the
+ * Row 17 of docs/reliability.md as a user's application meets it: BlockHound with only the integrations that come with the
  * jars (ours and our dependencies'), and calls made from Reactor's non-blocking threads, as a WebFlux handler makes
  * them. The build installs BlockHound in every test JVM through its JUnit listener, which loads every integration
  * on the class path; the first test proves that none of them comes from test code, so nothing here is allowed that

@@ -28,7 +28,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * RELIABILITY row 28: crafted and odd keys. Pattern deletes on Redis remove exactly the keys
+ * Row 28 of docs/reliability.md: crafted and odd keys. Pattern deletes on Redis remove exactly the keys
  * {@link KeyPattern#matches} says, as the memory backend does (the oracle here): non-ASCII keys against {@code ?}
  * and sets (Redis matches bytes), {@code [a-]}, keys far over 256 characters (stored shortened, matched whole), a
  * view with a long name. A key shaped like another key's shortened stored name never reads or overwrites that

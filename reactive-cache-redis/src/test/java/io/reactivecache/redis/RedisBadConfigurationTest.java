@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import reactor.test.StepVerifier;
 
 /**
- * RELIABILITY row 23 for the Redis module, as a table: every option of the builder and of the provider, each with
+ * Row 23 of docs/reliability.md for the Redis module, as a table: every option of the builder and of the provider, each with
  * the bad values a hostile user or a typo gives. Each case must fail in {@code build()} with a
  * {@link CacheConfigurationException} naming the option and the value; never a NullPointerException, an
  * ArithmeticException, an int overflow on a later call, or an OutOfMemoryError (a threshold of

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * RELIABILITY row 29: {@code putAll} of 20,000 entries on a healthy Redis with a 100 ms command timeout lands
+ * Row 29 of docs/reliability.md: {@code putAll} of 20,000 entries on a healthy Redis with a 100 ms command timeout lands
  * whole, and the breaker stays closed without a single failed call. Sent all at once, each write with its own
  * timeout, the last replies came after their timeout and the breaker opened on a healthy server (and then closed
  * the shared connection).

@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * RELIABILITY row 26: two instances (two backends on one namespace) put, delete, clear and pattern-delete the same
+ * Row 26 of docs/reliability.md: two instances (two backends on one namespace) put, delete, clear and pattern-delete the same
  * keys concurrently under {@code lru} / {@code lfu}. At every instant the namespace holds at most
  * {@code maximumSize} entries and every entry has its place in the server-side order.
  *

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Mono;
 
 /**
- * RELIABILITY row 24: Redis down for 5 s, 30 s and 120 s, then back on the same port, while the application keeps
+ * Row 24 of docs/reliability.md: Redis down for 5 s, 30 s and 120 s, then back on the same port, while the application keeps
  * calling (a write every 50 ms). Writes and reads must reach Redis again within the breaker wait plus 1 s of Redis
  * answering, whatever the outage's length: the reconnect delay is capped (default 500 ms) and jittered, where
  * Lettuce's own default grows to 30 s between attempts and made recovery grow with the outage.
