@@ -107,10 +107,6 @@ final class RedisKeyLayout {
     return storedKey.startsWith(entryPrefix) && storedKey.indexOf(LONG_KEY_MARKER, entryPrefix.length()) >= 0;
   }
 
-  boolean isEntry(String redisKey) {
-    return redisKey.startsWith(entryPrefix);
-  }
-
   boolean isTagSet(String redisKey) {
     return redisKey.startsWith(tagPrefix);
   }
@@ -219,7 +215,7 @@ final class RedisKeyLayout {
     }
   }
 
-  static byte[] bytes(String text) {
+  private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 }
