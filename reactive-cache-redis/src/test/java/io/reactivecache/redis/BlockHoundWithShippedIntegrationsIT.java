@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactivecache.CacheHealth;
 import io.reactivecache.ValueType;
+import io.reactivecache.redis.support.OpenedBackends;
 import io.reactivecache.redis.support.RedisTestSupport;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
@@ -17,8 +18,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.blockhound.BlockingOperationError;
 import reactor.blockhound.integration.BlockHoundIntegration;
 import reactor.core.publisher.Flux;
@@ -34,23 +35,16 @@ import reactor.core.scheduler.Schedulers;
  */
 class BlockHoundWithShippedIntegrationsIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
-  private final List<RedisCacheBackend> opened = new ArrayList<>();
+
+  @RegisterExtension
+  final OpenedBackends opened = new OpenedBackends();
 
   private RedisCacheBackend backend() {
-    RedisCacheBackend backend = RedisCache.builder()
+    return opened.add(RedisCache.builder()
         .url(RedisTestSupport.redisUri())
         .namespace(RedisTestSupport.newNamespace())
         .commandTimeout(Duration.ofSeconds(2))
-        .build();
-    opened.add(backend);
-    return backend;
-  }
-
-  @AfterEach
-  void closeAll() {
-    for (RedisCacheBackend b : opened) {
-      b.clear().then(b.close()).block(TIMEOUT);
-    }
+        .build());
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.reactivecache.CacheManager;
 import io.reactivecache.Strategy;
 import io.reactivecache.ValueType;
 import io.reactivecache.memory.MemoryCacheBackend;
+import io.reactivecache.redis.support.OpenedBackends;
 import io.reactivecache.redis.support.RedisTestSupport;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
@@ -20,8 +21,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.publisher.Flux;
@@ -39,7 +40,9 @@ class CraftedAndOddKeysIT {
   private static final ValueType<String> STRING = ValueType.of(String.class);
   private static final String LONG_NAME = "view-" + "n".repeat(300);
   private static final List<String> KEYS = keys();
-  private final List<CacheBackend> opened = new ArrayList<>();
+
+  @RegisterExtension
+  final OpenedBackends opened = new OpenedBackends();
 
   private static List<String> keys() {
     List<String> keys = new ArrayList<>(List.of(
@@ -62,21 +65,12 @@ class CraftedAndOddKeysIT {
       "x*y", "*\\?", "[é]x", "a\\*b");
 
   private CacheBackend redis(Strategy strategy) {
-    CacheBackend backend = RedisCache.builder()
+    return opened.add(RedisCache.builder()
         .url(RedisTestSupport.redisUri())
         .namespace(RedisTestSupport.newNamespace())
         .strategy(strategy)
         .maximumSize(10_000)
-        .build();
-    opened.add(backend);
-    return backend;
-  }
-
-  @AfterEach
-  void closeAll() {
-    for (CacheBackend b : opened) {
-      b.clear().then(b.close()).block(TIMEOUT);
-    }
+        .build());
   }
 
   private static CacheEntry<String> entry(String value) {

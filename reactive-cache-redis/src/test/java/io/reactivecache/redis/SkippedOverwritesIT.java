@@ -4,14 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactivecache.Strategy;
 import io.reactivecache.ValueType;
+import io.reactivecache.redis.support.OpenedBackends;
 import io.reactivecache.redis.support.RedisTestSupport;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.core.scheduler.Schedulers;
@@ -23,20 +22,13 @@ import reactor.core.scheduler.Schedulers;
 class SkippedOverwritesIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final ValueType<String> STRING = ValueType.of(String.class);
-  private final List<RedisCacheBackend> opened = new ArrayList<>();
 
-  @AfterEach
-  void closeAll() {
-    for (RedisCacheBackend b : opened) {
-      b.clear().then(b.close()).block(TIMEOUT);
-    }
-  }
+  @RegisterExtension
+  final OpenedBackends opened = new OpenedBackends();
 
   private RedisCacheBackend backend(Strategy strategy) {
-    RedisCacheBackend backend = RedisCache.builder().url(RedisTestSupport.redisUri())
-        .namespace(RedisTestSupport.newNamespace()).strategy(strategy).maxValueBytes(1_024).build();
-    opened.add(backend);
-    return backend;
+    return opened.add(RedisCache.builder().url(RedisTestSupport.redisUri())
+        .namespace(RedisTestSupport.newNamespace()).strategy(strategy).maxValueBytes(1_024).build());
   }
 
   private static long now() {
