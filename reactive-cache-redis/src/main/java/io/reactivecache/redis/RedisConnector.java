@@ -176,6 +176,10 @@ final class RedisConnector {
       return winner != null ? winner : created;
     }
     ownResources.set(resources);
+    if (closed.get() && ownResources.compareAndSet(resources, null)) {
+      // close() ran between the two sets and found no resources to shut down: ours would leak their threads.
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
     // Only our own client's events are ours: a lent client's bus also carries other connections' events.
     eventSubscription.set(created.getResources().eventBus().get().subscribe(this::onEvent));
     return created;
