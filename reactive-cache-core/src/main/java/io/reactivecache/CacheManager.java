@@ -679,6 +679,16 @@ public final class CacheManager {
      * @return this builder
      */
     public Builder backend(String type, String name, Map<String, String> options) {
+      // As BackendSettings checks a provider's options; here also for the common ones taken out below.
+      if (options == null) {
+        throw CacheConfigurationException.invalid("options", "null", "a map of option names to values (empty for none)");
+      }
+      options.forEach((option, value) -> {
+        if (option == null || value == null) {
+          throw CacheConfigurationException.invalid(option == null ? "options" : option, "null",
+              "a value as text (leave the option out to use its default)");
+        }
+      });
       Map<String, String> copy = Map.copyOf(options);
       backends.add(clock -> {
         Map<String, String> rest = new LinkedHashMap<>(copy);

@@ -7,11 +7,18 @@ import java.util.HexFormat;
 
 /**
  * The server-side scripts. Each runs atomically in Redis, which is what lets several application instances share
- * one view of tags and of the LRU / LFU order: no process keeps bookkeeping of its own.
+ * one view of tags and of the LRU / LFU order: no process keeps bookkeeping of its own. Every change of an entry
+ * and of its bookkeeping is one script (or one command), never two round trips: another instance's write in
+ * between would otherwise be undone (a fresh key dropped from the order, a tag membership lost).
  *
- * <p>Scripts read an envelope's tags straight from its binary header (see {@link EnvelopeCodec}), so a tag set
- * may hold stale members (an entry that expired natively and was written again without the tag) without harm:
- * invalidation checks the entry's current tags before removing it.
+ * <p>Scripts read an envelope's key and tags straight from its binary header (see {@link EnvelopeCodec}), so a
+ * tag set may hold stale members (an entry that expired natively and was written again without the tag) without
+ * harm: invalidation checks the entry's current tags before removing it.
+ *
+ * <p>Keys: every key a script is given is declared in {@code KEYS}. Three accesses are not, and are what a Redis
+ * Cluster port must still address: {@link #PUT} removes the key from the tag sets its previous value named and
+ * evicts LRU / LFU victims, and {@link #INVALIDATE_TAG} removes the members of a tag set; those keys are only
+ * known inside the script. On one node (or with every key of a namespace in one hash slot) they work as is.
  */
 final class LuaScripts {
 
@@ -33,7 +40,8 @@ final class LuaScripts {
         return ((a * 256 + b) * 256 + c) * 256 + d
       end
       local function tags_of(v)
-        if type(v) ~= 'string' or #v < 36 or string.sub(v, 1, 2) ~= 'RC' or string.byte(v, 3) ~= 1 then
+        if type(v) ~= 'string' or #v < 36 or string.sub(v, 1, 2) ~= 'RC'
+            or (string.byte(v, 3) ~= 1 and string.byte(v, 3) ~= 2) then
           return {}
         end
         local p = 29
@@ -160,6 +168,71 @@ final class LuaScripts {
         end
       end
       return {removed, redis.call('SCARD', KEYS[1])}
+      """);
+
+  /**
+   * KEYS: access set, entries...; ARGV: none. Removes the entries and their places in the LRU / LFU order in one
+   * step. Returns the number of entries removed.
+   */
+  static final Script DELETE = Script.of("delete", """
+      local removed = 0
+      for i = 2, #KEYS do
+        removed = removed + redis.call('UNLINK', KEYS[i])
+        redis.call('ZREM', KEYS[1], KEYS[i])
+      end
+      return removed
+      """);
+
+  /**
+   * KEYS: entries...; ARGV: none. Returns the key recorded in each entry's envelope (nil when the value is not an
+   * envelope), read with GETRANGE so that a large value is never copied.
+   */
+  static final Script ENVELOPE_KEYS = Script.of("envelopeKeys", """
+      local out = {}
+      for i = 1, #KEYS do
+        local key = false
+        local head = redis.pcall('GETRANGE', KEYS[i], 0, 31)
+        if type(head) == 'string' and #head == 32 and string.sub(head, 1, 2) == 'RC'
+            and (string.byte(head, 3) == 1 or string.byte(head, 3) == 2) then
+          local a, b, c, d = string.byte(head, 29, 32)
+          local length = ((a * 256 + b) * 256 + c) * 256 + d
+          if length > 0 then
+            key = redis.call('GETRANGE', KEYS[i], 32, 31 + length)
+          end
+        end
+        out[i] = key
+      end
+      return out
+      """);
+
+  /**
+   * KEYS: a tag set or an access set, members...; ARGV: 'set' or 'zset'. Removes the members whose entry no
+   * longer exists (after a clear). A member written again meanwhile exists, so it stays. Returns the number
+   * removed.
+   */
+  static final Script PRUNE = Script.of("prune", """
+      local removed = 0
+      for i = 2, #KEYS do
+        if redis.call('EXISTS', KEYS[i]) == 0 then
+          if ARGV[1] == 'zset' then
+            removed = removed + redis.call('ZREM', KEYS[1], KEYS[i])
+          else
+            removed = removed + redis.call('SREM', KEYS[1], KEYS[i])
+          end
+        end
+      end
+      return removed
+      """);
+
+  /**
+   * KEYS: the LRU access set, the LFU access set, the sequence. Deletes the sequence when neither order holds an
+   * entry: no score is left to compare new ones with. Returns 1 if it was deleted.
+   */
+  static final Script FORGET_SEQUENCE = Script.of("forgetSequence", """
+      if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('ZCARD', KEYS[2]) == 0 then
+        return redis.call('DEL', KEYS[3])
+      end
+      return 0
       """);
 
   private LuaScripts() {}

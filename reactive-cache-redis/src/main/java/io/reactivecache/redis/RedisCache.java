@@ -36,6 +36,20 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RedisCache {
   /** The largest value Redis accepts in one string, 512 MiB. */
   static final int REDIS_MAX_VALUE = 512 * 1024 * 1024;
+  /**
+   * The longest timeout, backoff or wait accepted. Lettuce and Netty turn some of them into int milliseconds or
+   * long nanoseconds, and a cache that waits a day for one answer is misconfigured anyway.
+   */
+  static final Duration MAX_WAIT = Duration.ofDays(1);
+  /** The longest default time to live accepted: 100 years, far from any overflow of epoch milliseconds. */
+  static final Duration MAX_TTL = Duration.ofDays(36_500);
+  /** The most retries accepted. */
+  static final int MAX_RETRIES = 10;
+  /**
+   * The highest breaker threshold accepted. Resilience4j's count-based window allocates one slot per call of the
+   * threshold, so {@code Integer.MAX_VALUE} would be an OutOfMemoryError.
+   */
+  static final int MAX_BREAKER_THRESHOLD = 10_000;
 
   private RedisCache() {}
 
@@ -58,10 +72,11 @@ public final class RedisCache {
     private String namespace = "reactive-cache";
     private Duration commandTimeout = Duration.ofMillis(500);
     private Duration connectTimeout = Duration.ofSeconds(2);
-    private int retryAttempts = 3;
+    private int retryAttempts = 2;
     private Duration retryBackoff = Duration.ofMillis(50);
     private int circuitBreakerThreshold = 5;
     private Duration circuitBreakerWaitDuration = Duration.ofSeconds(5);
+    private Duration maxReconnectDelay = Duration.ofMillis(500);
     private int maxConnections = 20;
     private int maxValueBytes = 1_048_576;
     private int maxNestingDepth = 500;
@@ -116,7 +131,7 @@ public final class RedisCache {
     /**
      * Sets how long one attempt of a command may take before it fails with a timeout. Default 500 ms.
      *
-     * @param commandTimeout a positive duration
+     * @param commandTimeout a positive duration of at most one day
      * @return this builder
      */
     public Builder commandTimeout(Duration commandTimeout) {
@@ -127,7 +142,7 @@ public final class RedisCache {
     /**
      * Sets how long opening a connection may take. Default 2 s.
      *
-     * @param connectTimeout a positive duration
+     * @param connectTimeout a positive duration of at most one day
      * @return this builder
      */
     public Builder connectTimeout(Duration connectTimeout) {
@@ -136,11 +151,12 @@ public final class RedisCache {
     }
 
     /**
-     * Sets how many times a command is tried in all, the first attempt included: 1 means no retry. Only
-     * transient failures (timeouts, lost connections, {@code LOADING}, {@code BUSY}, {@code TRYAGAIN}) are
-     * retried. Default 3.
+     * Sets how many times a failed command is tried again, as the seed's {@code retry_attempts}: 0 means no
+     * retry, 2 means up to three attempts in all. Only transient failures (timeouts, lost connections,
+     * {@code LOADING}, {@code BUSY}, {@code TRYAGAIN}) are retried. Default 2 (the seed's default is 3: a cache
+     * call should give up on Redis soon and let the caller fall back or load).
      *
-     * @param retryAttempts at least 1
+     * @param retryAttempts retries after the first attempt, from 0 to 10
      * @return this builder
      */
     public Builder retryAttempts(int retryAttempts) {
@@ -152,7 +168,7 @@ public final class RedisCache {
      * Sets the wait before the first retry; later waits double, each randomised by ±50% so that instances do
      * not retry in step. Default 50 ms.
      *
-     * @param retryBackoff a positive duration
+     * @param retryBackoff a positive duration of at most one day
      * @return this builder
      */
     public Builder retryBackoff(Duration retryBackoff) {
@@ -164,7 +180,7 @@ public final class RedisCache {
      * Sets how many consecutive failed calls open the circuit breaker, after which calls fail at once without
      * touching Redis until the wait duration passes. Default 5.
      *
-     * @param threshold at least 1
+     * @param threshold from 1 to 10,000
      * @return this builder
      */
     public Builder circuitBreakerThreshold(int threshold) {
@@ -175,11 +191,27 @@ public final class RedisCache {
     /**
      * Sets how long the breaker stays open before it lets a probe call through (half-open). Default 5 s.
      *
-     * @param waitDuration a positive duration
+     * @param waitDuration a positive duration of at most one day
      * @return this builder
      */
     public Builder circuitBreakerWaitDuration(Duration waitDuration) {
       this.circuitBreakerWaitDuration = waitDuration;
+      return this;
+    }
+
+    /**
+     * Sets the longest wait between two attempts to reconnect after the connection is lost. Attempts start at
+     * once and back off exponentially up to this cap; each wait is randomised between half the cap and the cap
+     * so that a fleet of instances does not reconnect in step. Default 500 ms, so that after any outage, however
+     * long, calls reach Redis again at most {@code circuitBreakerWaitDuration} plus about half a second after it
+     * answers (Lettuce's own default grows to 30 s, which made recovery grow with the outage). Not used with a
+     * lent {@link #redisClient}, which reconnects as its resources say.
+     *
+     * @param maxReconnectDelay a positive duration of at most one day
+     * @return this builder
+     */
+    public Builder maxReconnectDelay(Duration maxReconnectDelay) {
+      this.maxReconnectDelay = maxReconnectDelay;
       return this;
     }
 
@@ -260,7 +292,7 @@ public final class RedisCache {
     /**
      * Sets the time to live of values written without one. Default: none (kept until deleted or evicted).
      *
-     * @param defaultTtl a positive duration, or null for none
+     * @param defaultTtl a positive duration of at most 100 years, or null for none
      * @return this builder
      */
     public Builder defaultTtl(Duration defaultTtl) {
@@ -344,18 +376,19 @@ public final class RedisCache {
             namespace == null ? "null" : "'" + namespace.replaceAll("\\p{Cntrl}", "?") + "'",
             "a non-empty text of at most 256 characters without control characters");
       }
-      positive("commandTimeout", commandTimeout);
-      positive("connectTimeout", connectTimeout);
-      atLeast("retryAttempts", retryAttempts, 1);
-      positive("retryBackoff", retryBackoff);
-      atLeast("circuitBreakerThreshold", circuitBreakerThreshold, 1);
-      positive("circuitBreakerWaitDuration", circuitBreakerWaitDuration);
-      atLeast("maxConnections", maxConnections, 1);
+      positive("commandTimeout", commandTimeout, MAX_WAIT);
+      positive("connectTimeout", connectTimeout, MAX_WAIT);
+      between("retryAttempts", retryAttempts, 0, MAX_RETRIES);
+      positive("retryBackoff", retryBackoff, MAX_WAIT);
+      between("circuitBreakerThreshold", circuitBreakerThreshold, 1, MAX_BREAKER_THRESHOLD);
+      positive("circuitBreakerWaitDuration", circuitBreakerWaitDuration, MAX_WAIT);
+      positive("maxReconnectDelay", maxReconnectDelay, MAX_WAIT);
+      between("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
       if (maxValueBytes < 64 || maxValueBytes > REDIS_MAX_VALUE) {
         throw CacheConfigurationException.invalid("maxValueBytes", maxValueBytes,
             "between 64 and " + REDIS_MAX_VALUE + " bytes (Redis's limit)");
       }
-      atLeast("maxNestingDepth", maxNestingDepth, 1);
+      between("maxNestingDepth", maxNestingDepth, 1, Integer.MAX_VALUE);
       Strategy chosen = strategyName != null ? Strategy.parse(strategyName) : strategy;
       if (chosen == null) {
         throw CacheConfigurationException.invalid("strategy", "null", "one of ttl, lru, lfu");
@@ -364,7 +397,7 @@ public final class RedisCache {
         throw CacheConfigurationException.invalid("maximumSize", maximumSize, "a size of at least 1");
       }
       if (defaultTtl != null) {
-        positive("defaultTtl", defaultTtl);
+        positive("defaultTtl", defaultTtl, MAX_TTL);
       }
       if (clock == null) {
         throw CacheConfigurationException.invalid("clock", "null", "a Reactor Scheduler");
@@ -383,19 +416,20 @@ public final class RedisCache {
       }
       return new RedisSettings(name, parsed.uri, parsed.safe, parsed.secret, namespace, commandTimeout,
           connectTimeout, retryAttempts, retryBackoff, circuitBreakerThreshold, circuitBreakerWaitDuration,
-          maxConnections, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
+          maxReconnectDelay, maxConnections, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
           clock, jsonMapper, redisClient, trustedCertificates, trust);
     }
 
-    private void positive(String option, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw CacheConfigurationException.invalid(option, value, "a positive duration");
+    private static void positive(String option, Duration value, Duration max) {
+      if (value == null || value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
+        throw CacheConfigurationException.invalid(option, value, "a positive duration of at most " + max);
       }
     }
 
-    private static void atLeast(String option, long value, long min) {
-      if (value < min) {
-        throw CacheConfigurationException.invalid(option, value, "at least " + min);
+    private static void between(String option, long value, long min, long max) {
+      if (value < min || value > max) {
+        throw CacheConfigurationException.invalid(option, value,
+            max == Integer.MAX_VALUE ? "at least " + min : "from " + min + " to " + max);
       }
     }
 
@@ -420,6 +454,10 @@ public final class RedisCache {
       }
       if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
         throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected + ", with a host name");
+      }
+      if (parsed.getPort() == 0 || parsed.getPort() > 65_535) {
+        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected + ", with a port from 1 to"
+            + " 65535");
       }
       String path = parsed.getPath();
       if (path != null && !path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,5}")) {

@@ -17,7 +17,7 @@ import java.util.function.BiConsumer;
  *
  * <p>Options (all optional, as text): {@code url}, {@code namespace}, {@code commandTimeout},
  * {@code connectTimeout}, {@code retryAttempts}, {@code retryBackoff}, {@code circuitBreakerThreshold},
- * {@code circuitBreakerWaitDuration}, {@code maxConnections}, {@code maxValueBytes}, {@code maxNestingDepth},
+ * {@code circuitBreakerWaitDuration}, {@code maxReconnectDelay}, {@code maxConnections}, {@code maxValueBytes}, {@code maxNestingDepth},
  * {@code trustedCertificates} (path of a PEM file of CA certificates, for {@code rediss://}).
  * Durations are ISO-8601 ({@code PT0.5S}) or a number with a unit ({@code 500ms}, {@code 2s}, {@code 5m},
  * {@code 1h}, {@code 1d}), parsed by {@link BackendSettings#parseDuration} as for every backend. An
@@ -35,6 +35,8 @@ public final class RedisCacheBackendProvider implements CacheBackendProvider {
           (b, v) -> b.circuitBreakerThreshold(integer("circuitBreakerThreshold", v))),
       Map.entry("circuitBreakerWaitDuration",
           (b, v) -> b.circuitBreakerWaitDuration(BackendSettings.parseDuration("circuitBreakerWaitDuration", v))),
+      Map.entry("maxReconnectDelay",
+          (b, v) -> b.maxReconnectDelay(BackendSettings.parseDuration("maxReconnectDelay", v))),
       Map.entry("maxConnections", (b, v) -> b.maxConnections(integer("maxConnections", v))),
       Map.entry("maxValueBytes", (b, v) -> b.maxValueBytes(integer("maxValueBytes", v))),
       Map.entry("maxNestingDepth", (b, v) -> b.maxNestingDepth(integer("maxNestingDepth", v))),

@@ -14,6 +14,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
+import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
 import java.security.GeneralSecurityException;
@@ -54,6 +55,8 @@ final class RedisConnector {
   private final Events events;
   private final SslOptions sslOptions;
   private final AtomicReference<RedisClient> ownClient = new AtomicReference<>();
+  /** The resources of our own client (its threads and its reconnect delay); shut down with it. */
+  private final AtomicReference<ClientResources> ownResources = new AtomicReference<>();
   private final AtomicReference<Disposable> eventSubscription = new AtomicReference<>();
   /** The connection in use; null before the first connect and after a reset, until the next connect. */
   private final AtomicReference<StatefulRedisConnection<String, byte[]>> opened = new AtomicReference<>();
@@ -160,13 +163,22 @@ final class RedisConnector {
     if (existing != null) {
       return existing;
     }
-    RedisClient created = RedisClient.create();
+    ClientResources resources = ClientResources.builder()
+        .reconnectDelay(new ReconnectDelay(settings.maxReconnectDelay()))
+        .build();
+    RedisClient created = RedisClient.create(resources);
     created.setOptions(clientOptions(settings, sslOptions));
     if (!ownClient.compareAndSet(null, created)) {
       // Another caller won the race (or close() ran): ours would only leak threads.
-      created.shutdownAsync(0, 2, TimeUnit.SECONDS);
+      created.shutdownAsync(0, 2, TimeUnit.SECONDS).whenComplete((done, error) -> resources.shutdown(0, 2,
+          TimeUnit.SECONDS));
       RedisClient winner = ownClient.get();
       return winner != null ? winner : created;
+    }
+    ownResources.set(resources);
+    if (closed.get() && ownResources.compareAndSet(resources, null)) {
+      // close() ran between the two sets and found no resources to shut down: ours would leak their threads.
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
     // Only our own client's events are ours: a lent client's bus also carries other connections' events.
     eventSubscription.set(created.getResources().eventBus().get().subscribe(this::onEvent));
@@ -216,8 +228,12 @@ final class RedisConnector {
       }
       RedisClient client = ownClient.getAndSet(null);
       if (client != null) {
-        // Shutting our client down closes its connections too; closing ours first would make it warn.
-        return Mono.fromFuture(client.shutdownAsync(0, 2, TimeUnit.SECONDS)).then();
+        // Shutting our client down closes its connections too; closing ours first would make it warn. Resources
+        // given to a client are not shut down with it: ours go next.
+        ClientResources resources = ownResources.getAndSet(null);
+        Mono<Void> clientDown = Mono.fromFuture(client.shutdownAsync(0, 2, TimeUnit.SECONDS)).then();
+        return resources == null ? clientDown : clientDown.then(Mono.create(sink ->
+            resources.shutdown(0, 2, TimeUnit.SECONDS).addListener(future -> sink.success())));
       }
       return current == null ? Mono.<Void>empty() : Mono.fromFuture(current.closeAsync()).then();
     });

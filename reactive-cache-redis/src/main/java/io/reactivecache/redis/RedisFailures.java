@@ -95,10 +95,11 @@ final class RedisFailures implements RedisConnector.Events {
         .permittedNumberOfCallsInHalfOpenState(1)
         .recordException(e -> kindOf(e).breakerFailure)
         .build());
+    Duration longestBackoff = settings.commandTimeout().multipliedBy(4);
     this.retry = Retry.of(settings.name(), RetryConfig.custom()
-        .maxAttempts(settings.retryAttempts())
+        .maxAttempts(attempts())
         .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(settings.retryBackoff(), 2.0, 0.5,
-            settings.commandTimeout().multipliedBy(4)))
+            longestBackoff.compareTo(settings.retryBackoff()) < 0 ? settings.retryBackoff() : longestBackoff))
         .retryOnException(e -> kindOf(e).transientFailure)
         .failAfterMaxAttempts(false)
         .build());
@@ -119,6 +120,11 @@ final class RedisFailures implements RedisConnector.Events {
 
   CircuitBreaker breaker() {
     return breaker;
+  }
+
+  /** Attempts in all: the first and the retries. */
+  private int attempts() {
+    return settings.retryAttempts() + 1;
   }
 
   /**
@@ -209,7 +215,7 @@ final class RedisFailures implements RedisConnector.Events {
     String where = settings.endpoint();
     String message = switch (kind) {
       case TIMEOUT -> operation + " got no reply from Redis at " + where + " within " + settings.commandTimeout()
-          + " (after " + settings.retryAttempts() + " attempt(s)); Redis is slow or unreachable. Check the"
+          + " (after " + attempts() + " attempt(s)); Redis is slow or unreachable. Check the"
           + " server and the network, or raise commandTimeout";
       case CONNECTION -> operation + " could not reach Redis at " + where + ": " + detail(error)
           + ". Check that Redis runs and that the url is right";

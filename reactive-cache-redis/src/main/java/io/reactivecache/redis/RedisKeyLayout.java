@@ -2,16 +2,20 @@ package io.reactivecache.redis;
 
 import io.reactivecache.spi.KeyPattern;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
  * Where each piece of a namespace lives in the Redis keyspace.
  *
  * <pre>
- *   ns:KEY        an entry (envelope)                     ns = the namespace with '%', ':' and '#' percent-escaped
- *   ns#tag:TAG    the set of entry keys written with TAG
- *   ns#lru        sorted set of entry keys (LRU / LFU score), only for those strategies
+ *   ns:KEY                       an entry (envelope)       ns = the namespace with '%', ':' and '#' percent-escaped
+ *   ns:HEAD U+0001 SHA256(KEY)   an entry with a long KEY  (HEAD = its first 100 characters)
+ *   ns#tag:TAG                   the set of entry keys written with TAG
+ *   ns#lru                       sorted set of entry keys (LRU / LFU score), only for those strategies
  *   ns#lfu
- *   ns#seq        access sequence feeding the LRU / LFU scores
+ *   ns#seq                       access sequence feeding the LRU / LFU scores
  * </pre>
  *
  * <p>Why the escaping: with a raw namespace, namespace {@code "a"} would own the entries of namespace
@@ -19,20 +23,36 @@ import java.nio.charset.StandardCharsets;
  * escaping, the first {@code ':'} or {@code '#'} always ends the namespace, so the mapping is injective and the
  * glob {@code escape(ns) + ":*"} reaches this namespace's entries only. A namespace without those three
  * characters is used as is, so common layouts read naturally ({@code myapp:user:1}).
+ *
+ * <p>Why long keys are shortened, and how: a key whose UTF-8 form exceeds {@value #MAX_INLINE_KEY_BYTES} bytes
+ * (keys reach the backend whole, up to 65,536 characters) would cost its full length in every command, sorted-set
+ * member and tag-set member. It is stored under its first {@value #HEAD_CHARS} characters, the marker U+0001 and the
+ * SHA-256 of the whole key. Valid keys never contain a control character (the cache refuses them), so no key is
+ * stored under a name that contains the marker except a shortened one: a crafted short key can never take a long
+ * key's stored name. (A key that does contain a control character, or an unpaired surrogate that UTF-8 would turn
+ * into '?', possible only through direct use of the SPI, is always shortened, which keeps the rule.) The envelope keeps the whole key and is checked on every read, and pattern
+ * deletes match the whole key read from the envelope, never the shortened name.
  */
 final class RedisKeyLayout {
+  /** Keys longer than this, in UTF-8 bytes, are stored shortened. */
+  static final int MAX_INLINE_KEY_BYTES = 512;
+  /** How much of a long key stays readable in its stored name, in characters. */
+  static final int HEAD_CHARS = 100;
+  /** Separates a long key's readable head from its digest; no valid key contains it. */
+  static final char LONG_KEY_MARKER = '\u0001';
+
   private final String prefix;
   private final String entryPrefix;
   private final String tagPrefix;
   private final String scanEntries;
-  private final String scanAll;
+  private final String scanBookkeeping;
 
   RedisKeyLayout(String namespace) {
     this.prefix = encodeNamespace(namespace);
     this.entryPrefix = prefix + ":";
     this.tagPrefix = prefix + "#tag:";
     this.scanEntries = KeyPattern.escape(prefix) + ":";
-    this.scanAll = KeyPattern.escape(prefix) + "[:#]*";
+    this.scanBookkeeping = KeyPattern.escape(prefix) + "#*";
   }
 
   static String encodeNamespace(String namespace) {
@@ -49,13 +69,46 @@ final class RedisKeyLayout {
     return out.toString();
   }
 
+  /** The Redis key an entry is stored under: the whole key, or its shortened form for a long key. */
   String entry(String key) {
+    if (!isLong(key)) {
+      return entryPrefix + key;
+    }
+    return entryPrefix + key.substring(0, headLength(key)) + LONG_KEY_MARKER + sha256(key);
+  }
+
+  /** What an envelope records as its key, and what a read checks: the namespace and the whole key. */
+  String envelopeKey(String key) {
     return entryPrefix + key;
   }
 
-  /** Returns the caller's key of a full entry key, or null if the key is not one of this namespace's entries. */
-  String userKey(String fullKey) {
-    return fullKey.startsWith(entryPrefix) ? fullKey.substring(entryPrefix.length()) : null;
+  /**
+   * Returns the caller's key recorded in an envelope's key, or null if the envelope does not belong to this
+   * namespace's entry stored under {@code storedKey}.
+   */
+  String keyOfEnvelope(String storedKey, String envelopeKey) {
+    if (envelopeKey == null || !envelopeKey.startsWith(entryPrefix)) {
+      return null;
+    }
+    String key = envelopeKey.substring(entryPrefix.length());
+    return entry(key).equals(storedKey) ? key : null;
+  }
+
+  /** Returns the caller's key of a stored entry key whose name holds it whole, or null otherwise. */
+  String inlineKey(String storedKey) {
+    if (!storedKey.startsWith(entryPrefix) || isShortened(storedKey)) {
+      return null;
+    }
+    return storedKey.substring(entryPrefix.length());
+  }
+
+  /** Tells whether a stored entry key is a long key's shortened form (its whole key is in the envelope only). */
+  boolean isShortened(String storedKey) {
+    return storedKey.startsWith(entryPrefix) && storedKey.indexOf(LONG_KEY_MARKER, entryPrefix.length()) >= 0;
+  }
+
+  boolean isTagSet(String redisKey) {
+    return redisKey.startsWith(tagPrefix);
   }
 
   String tagSet(String tag) {
@@ -74,17 +127,95 @@ final class RedisKeyLayout {
     return prefix + "#seq";
   }
 
-  /** The SCAN MATCH glob for the entries whose caller key matches {@code pattern}. */
+  /**
+   * The SCAN MATCH glob that finds every entry whose whole key may match {@code pattern}: a superset, which the
+   * caller narrows with {@link KeyPattern#matches}. Redis matches bytes where the pattern means characters
+   * ({@code ?} is one byte, a set holds bytes, {@code [a-]} is read differently), and a long key's stored name
+   * holds only its head; so the glob keeps the pattern's literal start only, cut to {@value #HEAD_CHARS}
+   * characters, and matches anything after it.
+   */
   String scanPattern(KeyPattern pattern) {
-    return scanEntries + pattern.glob();
+    String literal = literalStart(pattern.glob());
+    String head = literal.substring(0, headLength(literal));
+    return scanEntries + KeyPattern.escape(head) + "*";
   }
 
-  /** The SCAN MATCH glob for every key of the namespace, entries and bookkeeping. */
-  String scanEverything() {
-    return scanAll;
+  /** The SCAN MATCH glob for every entry of the namespace. */
+  String scanEntries() {
+    return scanEntries + "*";
   }
 
-  static byte[] bytes(String text) {
+  /** The SCAN MATCH glob for the namespace's bookkeeping (tag sets, access order, sequence). */
+  String scanBookkeeping() {
+    return scanBookkeeping;
+  }
+
+  /** The characters a glob's matches all start with: everything before its first wildcard or set. */
+  static String literalStart(String glob) {
+    StringBuilder literal = new StringBuilder();
+    for (int i = 0; i < glob.length(); i++) {
+      char c = glob.charAt(i);
+      if (c == '*' || c == '?' || c == '[') {
+        break;
+      }
+      if (c == '\\' && i + 1 < glob.length()) {
+        c = glob.charAt(++i);
+      }
+      literal.append(c);
+    }
+    return literal.toString();
+  }
+
+  private static boolean isLong(String key) {
+    // A UTF-16 char is at most 3 UTF-8 bytes: most keys are known to be short without encoding them.
+    if (key.length() * 3 > MAX_INLINE_KEY_BYTES && bytes(key).length > MAX_INLINE_KEY_BYTES) {
+      return true;
+    }
+    return !storableWhole(key);
+  }
+
+  /**
+   * Tells whether a key's stored name can hold it whole: no control character (the marker's kind) and no unpaired
+   * surrogate (UTF-8 would turn it into '?', the name of another key).
+   */
+  private static boolean storableWhole(String key) {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isISOControl(c)) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < key.length() && Character.isLowSurrogate(key.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@value #HEAD_CHARS} characters, one less if that would split a surrogate pair. */
+  private static int headLength(String text) {
+    if (text.length() <= HEAD_CHARS) {
+      return text.length();
+    }
+    return Character.isHighSurrogate(text.charAt(HEAD_CHARS - 1)) ? HEAD_CHARS - 1 : HEAD_CHARS;
+  }
+
+  /** The digest of the key's UTF-16 code units, which (unlike UTF-8) keeps unpaired surrogates apart. */
+  private static String sha256(String key) {
+    byte[] units = new byte[key.length() * 2];
+    for (int i = 0; i < key.length(); i++) {
+      units[2 * i] = (byte) (key.charAt(i) >> 8);
+      units[2 * i + 1] = (byte) key.charAt(i);
+    }
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(units));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+    }
+  }
+
+  private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -27,6 +27,7 @@ record RedisSettings(
     Duration retryBackoff,
     int circuitBreakerThreshold,
     Duration circuitBreakerWaitDuration,
+    Duration maxReconnectDelay,
     int maxConnections,
     int maxValueBytes,
     int maxNestingDepth,
@@ -58,7 +59,8 @@ record RedisSettings(
         + ", commandTimeout=" + commandTimeout + ", connectTimeout=" + connectTimeout
         + ", retryAttempts=" + retryAttempts + ", retryBackoff=" + retryBackoff
         + ", circuitBreakerThreshold=" + circuitBreakerThreshold
-        + ", circuitBreakerWaitDuration=" + circuitBreakerWaitDuration + ", maxConnections=" + maxConnections
+        + ", circuitBreakerWaitDuration=" + circuitBreakerWaitDuration + ", maxReconnectDelay=" + maxReconnectDelay
+        + ", maxConnections=" + maxConnections
         + ", maxValueBytes=" + maxValueBytes + ", maxNestingDepth=" + maxNestingDepth
         + ", strategy=" + strategy.id() + ", maximumSize=" + maximumSize
         + ", defaultTtl=" + defaultTtl.map(Duration::toString).orElse("none")

@@ -95,7 +95,7 @@ class EnvelopeCodecTest {
   @Test
   void oldOrFutureFormatVersionIsInvalid() {
     byte[] bytes = codec.encode(KEY, entry("v"));
-    for (byte version : new byte[] {0, 2, (byte) 0xFF}) {
+    for (byte version : new byte[] {0, 3, (byte) 0xFF}) {
       byte[] other = bytes.clone();
       other[2] = version;
       assertThat(codec.decode(KEY, other, ValueType.of(String.class)).isValid()).isFalse();
@@ -162,5 +162,158 @@ class EnvelopeCodecTest {
     assertThat(header.key()).isEqualTo(KEY);
     assertThat(header.expiresAt()).isEqualTo(3_000);
     assertThat(header.tags()).containsExactly("a");
+  }
+
+  /**
+   * An envelope built by hand, byte by byte, as a writer of the given version lays it out: version 1 has no
+   * optional fields; version 2 has them, each {@code id(2) length(4) bytes}.
+   */
+  private static byte[] handBuilt(int version, String key, List<String> tags, byte[][] fields, String json) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+    try {
+      data.writeByte('R');
+      data.writeByte('C');
+      data.writeByte(version);
+      data.writeByte(0);
+      data.writeLong(1_000);
+      data.writeLong(2_000);
+      data.writeLong(3_000);
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      data.writeInt(k.length);
+      data.write(k);
+      data.writeInt(tags.size());
+      for (String tag : tags) {
+        byte[] t = tag.getBytes(StandardCharsets.UTF_8);
+        data.writeInt(t.length);
+        data.write(t);
+      }
+      if (fields != null) {
+        int length = 0;
+        for (byte[] field : fields) {
+          length += field.length;
+        }
+        data.writeInt(length);
+        for (byte[] field : fields) {
+          data.write(field);
+        }
+      }
+      data.write(json.getBytes(StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] field(int id, byte[] value) {
+    return java.nio.ByteBuffer.allocate(6 + value.length).putShort((short) id).putInt(value.length).put(value)
+        .array();
+  }
+
+  private static byte[] longValue(long value) {
+    return java.nio.ByteBuffer.allocate(8).putLong(value).array();
+  }
+
+  @Test
+  void anEnvelopeOfTheFormatBeforeOptionalFieldsStillReadsWithLoadTimeZero() {
+    byte[] old = handBuilt(1, KEY, List.of("people"), null, "{\"name\":\"Ada\",\"age\":36}");
+    CacheEntry<Person> read = codec.decode(KEY, old, ValueType.of(Person.class)).entry();
+    assertThat(read.value()).isEqualTo(new Person("Ada", 36));
+    assertThat(read.tags()).containsExactly("people");
+    assertThat(read.expiresAt()).isEqualTo(3_000);
+    assertThat(read.loadMillis()).isZero();
+  }
+
+  @Test
+  void theLoadTimeRoundTripsAndIsLeftOutWhenUnknown() {
+    byte[] bytes = codec.encode(KEY, entry(new Person("Ada", 36), "t").withLoadMillis(1_234));
+    assertThat(codec.decode(KEY, bytes, ValueType.of(Person.class)).entry().loadMillis()).isEqualTo(1_234);
+    byte[] hand = handBuilt(2, KEY, List.of("t"), new byte[][] {field(1, longValue(1_234))},
+        "{\"name\":\"Ada\",\"age\":36}");
+    assertThat(bytes).isEqualTo(hand);
+    byte[] without = codec.encode(KEY, entry("v"));
+    assertThat(without).isEqualTo(handBuilt(2, KEY, List.of(), new byte[0][], "\"v\""));
+    assertThat(codec.decode(KEY, without, ValueType.of(String.class)).entry().loadMillis()).isZero();
+  }
+
+  @Test
+  void fieldsOfANewerWriterAreSkippedNotFailed() {
+    byte[] newer = handBuilt(2, KEY, List.of("a", "b"), new byte[][] {
+        field(77, "something this reader does not know".getBytes(StandardCharsets.UTF_8)),
+        field(1, longValue(42)),
+        field(65_535, new byte[0]),
+        field(300, new byte[] {1, 2, 3})}, "{\"name\":\"Ada\",\"age\":36}");
+    CacheEntry<Person> read = codec.decode(KEY, newer, ValueType.of(Person.class)).entry();
+    assertThat(read.value()).isEqualTo(new Person("Ada", 36));
+    assertThat(read.tags()).containsExactlyInAnyOrder("a", "b");
+    assertThat(read.loadMillis()).isEqualTo(42);
+    assertThat(EnvelopeCodec.header(newer).tags()).containsExactlyInAnyOrder("a", "b");
+  }
+
+  @Test
+  void malformedOptionalFieldsAreInvalidNeverAnException() {
+    String json = "\"v\"";
+    // A field longer than the fields, a load time of the wrong size, a negative load time, fields past the end.
+    byte[] overlong = handBuilt(2, KEY, List.of(), new byte[][] {
+        java.nio.ByteBuffer.allocate(6).putShort((short) 9).putInt(1_000).array()}, json);
+    byte[] shortLoad = handBuilt(2, KEY, List.of(), new byte[][] {field(1, new byte[4])}, json);
+    byte[] negative = handBuilt(2, KEY, List.of(), new byte[][] {field(1, longValue(-5))}, json);
+    for (byte[] bad : List.of(overlong, shortLoad, negative)) {
+      assertThat(codec.decode(KEY, bad, ValueType.of(String.class)).isValid()).isFalse();
+    }
+    byte[] pastTheEnd = handBuilt(2, KEY, List.of(), null, "");
+    pastTheEnd = Arrays.copyOf(pastTheEnd, pastTheEnd.length + 4);
+    java.nio.ByteBuffer.wrap(pastTheEnd, pastTheEnd.length - 4, 4).putInt(1 << 20);
+    assertThat(codec.decode(KEY, pastTheEnd, ValueType.of(String.class)).isValid()).isFalse();
+  }
+
+  enum Colour { RED, GREEN }
+
+  /**
+   * A value that does not decode exactly into the requested type is a miss, as in memory: every lossy or
+   * type-changing coercion Jackson would otherwise apply.
+   */
+  @Test
+  void lossyCoercionsAreMissesNotConversions() {
+    Map<String, ValueType<?>> cases = new java.util.LinkedHashMap<>();
+    cases.put("1.99 as Integer", ValueType.of(Integer.class));
+    cases.put("1.99 as Long", ValueType.of(Long.class));
+    cases.put("1.99 as BigInteger", ValueType.of(java.math.BigInteger.class));
+    cases.put("2.0 as Integer", ValueType.of(Integer.class));
+    cases.put("\"42\" as Integer", ValueType.of(Integer.class));
+    cases.put("\"42\" as Long", ValueType.of(Long.class));
+    cases.put("\"4.2\" as Double", ValueType.of(Double.class));
+    cases.put("\"4.2\" as BigDecimal", ValueType.of(java.math.BigDecimal.class));
+    cases.put("\"true\" as Boolean", ValueType.of(Boolean.class));
+    cases.put("1 as Boolean", ValueType.of(Boolean.class));
+    cases.put("0 as Boolean", ValueType.of(Boolean.class));
+    cases.put("true as Integer", ValueType.of(Integer.class));
+    cases.put("true as String", ValueType.of(String.class));
+    cases.put("42 as String", ValueType.of(String.class));
+    cases.put("4.2 as String", ValueType.of(String.class));
+    cases.put("1 as Colour", ValueType.of(Colour.class));
+    cases.put("\"\" as Integer", ValueType.of(Integer.class));
+    cases.put("\"\" as Colour", ValueType.of(Colour.class));
+    cases.put("\"\" as Person", ValueType.of(Person.class));
+    cases.put("42 as List", new ValueType<List<Integer>>() {});
+    cases.put("[42] as Integer", ValueType.of(Integer.class));
+    cases.put("{\"name\":\"Ada\",\"age\":36.5} as Person", ValueType.of(Person.class));
+    cases.put("{\"name\":\"Ada\",\"age\":\"36\"} as Person", ValueType.of(Person.class));
+    cases.put("3000000000 as Integer", ValueType.of(Integer.class));
+    List<String> coerced = new java.util.ArrayList<>();
+    cases.forEach((text, type) -> {
+      String json = text.substring(0, text.lastIndexOf(" as "));
+      if (codec.decode(KEY, withPayload(json), type).isValid()) {
+        coerced.add(text);
+      }
+    });
+    assertThat(coerced).as("payloads decoded into a type they were not written as").isEmpty();
+    // Exact values still read: numbers widen where nothing is lost, as written by the same type.
+    assertThat(codec.decode(KEY, withPayload("42"), ValueType.of(Long.class)).entry().value()).isEqualTo(42L);
+    assertThat(codec.decode(KEY, withPayload("1.5"), ValueType.of(Double.class)).entry().value()).isEqualTo(1.5);
+    assertThat(codec.decode(KEY, codec.encode(KEY, entry(new java.math.BigDecimal("42"))),
+        ValueType.of(java.math.BigDecimal.class)).entry().value()).isEqualTo(new java.math.BigDecimal("42"));
+    assertThat(codec.decode(KEY, codec.encode(KEY, entry(Colour.GREEN)), ValueType.of(Colour.class)).entry()
+        .value()).isEqualTo(Colour.GREEN);
   }
 }

@@ -38,6 +38,7 @@ class RedisCacheBackendProviderTest {
         "retryAttempts", "1",
         "circuitBreakerThreshold", "7",
         "circuitBreakerWaitDuration", "10s",
+        "maxReconnectDelay", "250ms",
         "maxConnections", "4",
         "maxValueBytes", "4096")));
     RedisSettings s = ((RedisCacheBackend) backend).settings();
@@ -51,6 +52,7 @@ class RedisCacheBackendProviderTest {
     assertThat(s.retryAttempts()).isEqualTo(1);
     assertThat(s.circuitBreakerThreshold()).isEqualTo(7);
     assertThat(s.circuitBreakerWaitDuration()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.maxReconnectDelay()).isEqualTo(Duration.ofMillis(250));
     assertThat(s.maxConnections()).isEqualTo(4);
     assertThat(s.maxValueBytes()).isEqualTo(4096);
     backend.close().block(Duration.ofSeconds(5));

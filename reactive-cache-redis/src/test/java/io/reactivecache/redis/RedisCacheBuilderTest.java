@@ -33,7 +33,8 @@ class RedisCacheBuilderTest {
     assertThat(backend.defaultTtl()).isEmpty();
     RedisSettings settings = backend.settings();
     assertThat(settings.commandTimeout()).isEqualTo(Duration.ofMillis(500));
-    assertThat(settings.retryAttempts()).isEqualTo(3);
+    assertThat(settings.retryAttempts()).isEqualTo(2);
+    assertThat(settings.maxReconnectDelay()).isEqualTo(Duration.ofMillis(500));
     assertThat(settings.circuitBreakerThreshold()).isEqualTo(5);
     assertThat(settings.strategy()).isEqualTo(Strategy.TTL);
     assertThat(settings.maxValueBytes()).isEqualTo(1_048_576);
@@ -46,7 +47,7 @@ class RedisCacheBuilderTest {
     rejects(b -> b.maximumSize(0), "maximumSize", "0");
     rejects(b -> b.commandTimeout(Duration.ZERO), "commandTimeout", "PT0S");
     rejects(b -> b.connectTimeout(Duration.ofMillis(-5)), "connectTimeout", "PT-0.005S");
-    rejects(b -> b.retryAttempts(0), "retryAttempts", "0");
+    rejects(b -> b.retryAttempts(-1), "retryAttempts", "-1");
     rejects(b -> b.retryBackoff(Duration.ZERO), "retryBackoff", "PT0S");
     rejects(b -> b.circuitBreakerThreshold(0), "circuitBreakerThreshold", "0");
     rejects(b -> b.circuitBreakerWaitDuration(null), "circuitBreakerWaitDuration", "null");

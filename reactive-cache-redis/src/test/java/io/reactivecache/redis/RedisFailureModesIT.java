@@ -41,7 +41,7 @@ class RedisFailureModesIT {
         .url("redis://app:" + SECRET + "@127.0.0.1:" + port + "/0")
         .commandTimeout(Duration.ofMillis(300))
         .connectTimeout(Duration.ofMillis(300))
-        .retryAttempts(2)
+        .retryAttempts(1)
         .retryBackoff(Duration.ofMillis(10))
         .circuitBreakerThreshold(2)
         .circuitBreakerWaitDuration(Duration.ofSeconds(30))

@@ -22,7 +22,7 @@ class RedisFailuresTest {
   private final AtomicInteger deadConnections = new AtomicInteger();
   private final RedisFailures failures = new RedisFailures(RedisCache.builder()
       .url("redis://app:" + SECRET + "@127.0.0.1:1/0")
-      .retryAttempts(1)
+      .retryAttempts(0)
       .circuitBreakerThreshold(3)
       .circuitBreakerWaitDuration(Duration.ofMinutes(1))
       .settings(), deadConnections::incrementAndGet);

@@ -5,38 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reactivecache.CacheStats;
 import io.reactivecache.Strategy;
 import io.reactivecache.ValueType;
+import io.reactivecache.redis.support.OpenedBackends;
 import io.reactivecache.redis.support.RedisTestSupport;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
 /** LRU and LFU bounds live on the server: two instances on one namespace share one size and one order. */
 class RedisServerSideEvictionIT {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
-  private final List<RedisCacheBackend> opened = new ArrayList<>();
+
+  @RegisterExtension
+  final OpenedBackends opened = new OpenedBackends();
 
   private RedisCacheBackend backend(String namespace, Strategy strategy, long maximumSize) {
-    RedisCacheBackend backend = RedisCache.builder()
+    return opened.add(RedisCache.builder()
         .url(RedisTestSupport.redisUri())
         .namespace(namespace)
         .strategy(strategy)
         .maximumSize(maximumSize)
-        .build();
-    opened.add(backend);
-    return backend;
-  }
-
-  @AfterEach
-  void closeAll() {
-    for (RedisCacheBackend b : opened) {
-      b.clear().then(b.close()).block(TIMEOUT);
-    }
+        .build());
   }
 
   private static CacheEntry<String> entry(String value) {

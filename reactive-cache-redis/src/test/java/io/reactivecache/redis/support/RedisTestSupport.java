@@ -1,19 +1,22 @@
 package io.reactivecache.redis.support;
 
 import java.net.URI;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
 
 /**
- * Finds a Redis for integration tests, in this order: the {@code REDIS_URL} environment variable; else a
- * {@code redis-server} from the PATH started on a free port (once per JVM, stopped when the JVM exits); else the
- * test is skipped with a message saying how to provide one — and fails instead when the system property
- * {@code redis.required} is {@code true} (CI sets it, so a missing Redis can never turn into a green build).
- *
- * <p>Testcontainers is not part of the search: it would bring Docker-client dependencies into the module's test
- * classpath for a case CI never takes ({@code .ci/run} starts a server), and {@code redis-server} covers
- * developer machines.
+ * Finds a Redis for integration tests, in the order {@link RedisSelection} decides: the {@code REDIS_URL}
+ * environment variable; else a {@code redis-server} from the PATH started on a free port (once per JVM, stopped
+ * when the JVM exits); else a Redis container started by Testcontainers where a Docker daemon answers (once per
+ * JVM; Testcontainers removes it when the JVM exits); else the test is skipped with a message saying how to
+ * provide one, printed on the console — and fails instead when the system property {@code redis.required} is
+ * {@code true} (CI sets it, so a missing Redis can never turn into a green build).
  *
  * <p>Tests share the server, so each must work under its own {@link #newNamespace() namespace} and never flush,
  * reconfigure or pause it; destructive tests start their own {@link RedisServerProcess}.
@@ -89,19 +92,57 @@ public final class RedisTestSupport {
     }
   }
 
+  /** The image Testcontainers starts when neither REDIS_URL nor redis-server is there. */
+  static final String REDIS_IMAGE = "redis:7.4-alpine";
+
   private static String locate() {
-    String fromEnv = System.getenv("REDIS_URL");
-    if (fromEnv != null && !fromEnv.isBlank()) {
-      checkAnswers(fromEnv);
-      return fromEnv;
+    RedisSelection.Decision decision = RedisSelection.decide(new RedisSelection.Probes() {
+      @Override
+      public String redisUrl() {
+        return System.getenv("REDIS_URL");
+      }
+
+      @Override
+      public boolean redisServerOnPath() {
+        return RedisServerProcess.available();
+      }
+
+      @Override
+      public boolean dockerAvailable() {
+        try {
+          return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+          return false;
+        }
+      }
+
+      @Override
+      public boolean required() {
+        return RedisTestSupport.required();
+      }
+    });
+    switch (decision.source()) {
+      case REDIS_URL -> {
+        checkAnswers(decision.detail());
+        return decision.detail();
+      }
+      case REDIS_SERVER -> {
+        // Kept for the whole JVM: RedisServerProcess's shutdown hook stops it.
+        ownServer = RedisServerProcess.start();
+        return ownServer.uri();
+      }
+      case TESTCONTAINERS -> {
+        // Kept for the whole JVM: Testcontainers' reaper removes the container when the JVM exits.
+        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(REDIS_IMAGE))
+            .withExposedPorts(6379);
+        container.start();
+        return "redis://" + container.getHost() + ":" + container.getMappedPort(6379);
+      }
+      default -> {
+        unavailable(decision.detail());
+        throw new AssertionError("unreachable");
+      }
     }
-    if (RedisServerProcess.available()) {
-      // Kept for the whole JVM: RedisServerProcess's shutdown hook stops it.
-      ownServer = RedisServerProcess.start();
-      return ownServer.uri();
-    }
-    unavailable("no Redis: set REDIS_URL (for example redis://127.0.0.1:6379) or put redis-server on the PATH");
-    throw new AssertionError("unreachable");
   }
 
   private static void checkAnswers(String redisUrl) {
@@ -125,10 +166,17 @@ public final class RedisTestSupport {
     }
   }
 
+  private static final Set<String> PRINTED = ConcurrentHashMap.newKeySet();
+
   private static void unavailable(String why) {
     if (required()) {
       Assertions.fail("Redis is required (-D" + REQUIRED_PROPERTY + "=true) but " + why);
     }
-    Assumptions.abort("Skipped: " + why + ". Run with -D" + REQUIRED_PROPERTY + "=true to make this a failure.");
+    String message = "Skipped: " + why + ". Run with -D" + REQUIRED_PROPERTY + "=true to make this a failure.";
+    // Surefire does not show why a test was aborted: say it once per reason on the console.
+    if (PRINTED.add(why)) {
+      System.out.println("[redis-test-support] " + message);
+    }
+    Assumptions.abort(message);
   }
 }
