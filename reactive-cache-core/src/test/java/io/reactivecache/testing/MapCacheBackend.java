@@ -5,6 +5,7 @@ import io.reactivecache.CacheStats;
 import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
+import io.reactivecache.spi.Invalidation;
 import io.reactivecache.spi.KeyPattern;
 import java.time.Duration;
 import java.util.Map;
@@ -14,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -33,6 +36,7 @@ public class MapCacheBackend implements CacheBackend {
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong deletes = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
+  private final Sinks.Many<Invalidation> fromOutside = Sinks.many().multicast().directBestEffort();
   /** Counts every operation that reached the backend, failed or not. */
   public final AtomicLong operations = new AtomicLong();
 
@@ -225,6 +229,22 @@ public class MapCacheBackend implements CacheBackend {
   public Mono<CacheStats> stats() {
     return op(() -> new CacheStats(hits.get(), misses.get(), puts.get(), deletes.get(), 0, 0, 0, 0, 0, 0,
         invalid.get(), 0, 0, 0, entries.size(), -1));
+  }
+
+  /**
+   * Publishes an invalidation on {@link #invalidations()}, as a shared store does when another process changed it.
+   * The caller makes the change itself first (through this backend), as the other process would have.
+   *
+   * @param invalidation what changed
+   */
+  public void publish(Invalidation invalidation) {
+    fromOutside.tryEmitNext(invalidation);
+  }
+
+  /** What {@link #publish} was given, from subscription on. */
+  @Override
+  public Flux<Invalidation> invalidations() {
+    return fromOutside.asFlux();
   }
 
   @Override
