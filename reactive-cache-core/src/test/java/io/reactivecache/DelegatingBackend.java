@@ -26,6 +26,7 @@ final class DelegatingBackend implements CacheBackend {
   private final AtomicReference<Sinks.Empty<Void>> readReplyGate = new AtomicReference<>();
   private final AtomicReference<Sinks.Empty<Void>> putGate = new AtomicReference<>();
   private final AtomicReference<CacheHealth> health = new AtomicReference<>();
+  private final AtomicReference<Runnable> afterDelete = new AtomicReference<>(() -> {});
 
   DelegatingBackend(CacheBackend delegate) {
     this.delegate = delegate;
@@ -84,6 +85,11 @@ final class DelegatingBackend implements CacheBackend {
     }
   }
 
+  /** Runs an action after each delete the delegate carried out, before the delete's caller hears of it. */
+  void afterEachDelete(Runnable action) {
+    afterDelete.set(action);
+  }
+
   void reportHealth(CacheHealth reported) {
     health.set(reported);
   }
@@ -129,7 +135,8 @@ final class DelegatingBackend implements CacheBackend {
   public Mono<Boolean> delete(String key) {
     return Mono.defer(() -> {
       Sinks.Empty<Void> gate = deleteGates.getOrDefault(key, deleteGates.get(ANY_KEY));
-      return gate == null ? delegate.delete(key) : gate.asMono().then(delegate.delete(key));
+      Mono<Boolean> delete = delegate.delete(key).doOnSuccess(removed -> afterDelete.get().run());
+      return gate == null ? delete : gate.asMono().then(delete);
     });
   }
 
