@@ -27,6 +27,7 @@ final class DelegatingBackend implements CacheBackend {
   private final AtomicReference<Sinks.Empty<Void>> putGate = new AtomicReference<>();
   private final AtomicReference<CacheHealth> health = new AtomicReference<>();
   private final AtomicReference<Runnable> afterDelete = new AtomicReference<>(() -> {});
+  private final AtomicReference<Duration> putDelay = new AtomicReference<>(Duration.ZERO);
 
   DelegatingBackend(CacheBackend delegate) {
     this.delegate = delegate;
@@ -85,6 +86,11 @@ final class DelegatingBackend implements CacheBackend {
     }
   }
 
+  /** Makes every put wait (real time, on Reactor's parallel scheduler) before it reaches the delegate. */
+  void delayPuts(Duration delay) {
+    putDelay.set(delay);
+  }
+
   /** Runs an action after each delete the delegate carried out, before the delete's caller hears of it. */
   void afterEachDelete(Runnable action) {
     afterDelete.set(action);
@@ -122,7 +128,9 @@ final class DelegatingBackend implements CacheBackend {
   public Mono<Void> put(String key, CacheEntry<?> entry) {
     return Mono.defer(() -> {
       Sinks.Empty<Void> gate = putGate.get();
-      return gate == null ? delegate.put(key, entry) : gate.asMono().then(delegate.put(key, entry));
+      Duration delay = putDelay.get();
+      Mono<Void> put = delay.isZero() ? delegate.put(key, entry) : Mono.delay(delay).then(delegate.put(key, entry));
+      return gate == null ? put : gate.asMono().then(put);
     });
   }
 
