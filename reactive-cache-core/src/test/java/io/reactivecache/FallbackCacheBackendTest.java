@@ -344,19 +344,19 @@ class FallbackCacheBackendTest {
   }
 
   /**
-   * Issue item 15 under real concurrency. Four threads write their own keys (versioned values, and deletes) without
-   * pause; fallback writes take a millisecond, so one is nearly always in flight (as at thousands of writes a
-   * second). The primary fails, then heals. The composition must be UP again while the writes go on; then no read
+   * Issue item 15 under real concurrency. Sixteen threads write their own keys (versioned values, and deletes)
+   * without pause; fallback writes take 2 ms, so some are always in flight (thousands of writes a second, as in the
+   * report). The primary fails, then heals. The composition must be UP again while the writes go on; then no read
    * may return a value older than the last completed write of its key, and a later outage serves nothing of the
    * earlier one.
    */
   @Test
   void recoveryFinishesUnderASustainedConcurrentWriteLoadWithNothingStaleAfterwards() throws Exception {
     DelegatingBackend slowFallback = new DelegatingBackend(fallback);
-    slowFallback.delayPuts(Duration.ofMillis(1));
+    slowFallback.delayPuts(Duration.ofMillis(2));
     CacheBackend composition = CacheBackends.withFallback(primary, slowFallback);
-    int writers = 4;
-    int keysPerWriter = 50;
+    int writers = 16;
+    int keysPerWriter = 20;
     java.util.concurrent.atomic.AtomicLongArray completed = new java.util.concurrent.atomic.AtomicLongArray(
         writers * keysPerWriter);
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
