@@ -459,12 +459,13 @@ public final class CacheManager {
         if (fallbackType.isEmpty()) {
           throw CacheConfigurationException.invalid("fallback", "''", "'none' or a backend type such as 'memory'");
         }
+        CacheBackendProvider fallbackProvider = fallbackType.equalsIgnoreCase("none") ? null : provider(fallbackType);
         CacheBackend primary = provider(type).create(new BackendSettings(name, maximumSize, ttl, strategy, clock,
             rest));
-        if (fallbackType.equalsIgnoreCase("none")) {
+        if (fallbackProvider == null) {
           return new Pending(primary, true);
         }
-        CacheBackend fallback = provider(fallbackType).create(new BackendSettings(name + "-fallback",
+        CacheBackend fallback = fallbackProvider.create(new BackendSettings(name + "-fallback",
             maximumSize, ttl, strategy, clock, Map.of()));
         return new Pending(CacheBackends.withFallback(primary, fallback), true);
       });

@@ -38,7 +38,7 @@ final class FallbackCacheBackend implements CacheBackend {
   /** Invalidated keys kept before the journal collapses into one clear. */
   public static final int DEFAULT_JOURNAL_LIMIT = 10_000;
 
-  /** Probed after the replay, so that a primary with nothing to replay still proves it answers. */
+  /** Read before a replay: a primary that cannot answer it is not sent the journal. */
   private static final String RECOVERY_PROBE_KEY = "reactive-cache:recovery-probe";
 
   private final CacheBackend primary;
@@ -123,28 +123,28 @@ final class FallbackCacheBackend implements CacheBackend {
 
   /**
    * Starts a recovery attempt if an outage is on and no attempt runs. The attempt runs in the background (callers
-   * are served by the fallback meanwhile): replay what is journaled, probe the primary, start the hand-over, replay
-   * what was journaled meanwhile, end the hand-over, clear the fallback. A failing step puts back what it did not
-   * replay, and the outage goes on; the next operation on the fallback tries again.
+   * are served by the fallback meanwhile): probe the primary, replay what is journaled, start the hand-over, replay
+   * what was journaled meanwhile, end the hand-over, clear the fallback. A failing replay puts back what it took,
+   * and the outage goes on; the next operation on the fallback tries again. Probing first keeps an attempt on a
+   * primary still down cheap (one call its circuit breaker usually refuses at once), however long the journal.
    */
   private void tryRecover() {
     if (journal.state().phase() != OutageJournal.Phase.OUTAGE || !recovering.compareAndSet(false, true)) {
       return;
     }
-    List<OutageJournal.Entry> pending = journal.drain();
-    OutageJournal.replay(pending, primary)
-        .then(Mono.defer(() -> primary.exists(RECOVERY_PROBE_KEY)))
-        .doOnError(error -> journal.replayFailed(pending))
-        .then(Mono.defer(() -> {
-          List<OutageJournal.Entry> last = journal.startHandover();
-          return OutageJournal.replay(last, primary).doOnError(error -> journal.replayFailed(last));
-        }))
+    primary.exists(RECOVERY_PROBE_KEY)
+        .then(Mono.defer(() -> replayed(journal.drain())))
+        .then(Mono.defer(() -> replayed(journal.startHandover())))
         .then(Mono.defer(() -> journal.finishHandover()
             // The ended outage's part of the fallback is never read again; clearing it only frees memory, so a
             // failure to clear costs nothing but that memory until the fallback's own bounds evict it.
             ? fallback.clear().onErrorResume(error -> Mono.empty()) : Mono.<Void>empty()))
         .doFinally(signal -> recovering.set(false))
         .subscribe(ignored -> {}, error -> outageReason.set(String.valueOf(error.getMessage())));
+  }
+
+  private Mono<Void> replayed(List<OutageJournal.Entry> entries) {
+    return OutageJournal.replay(entries, primary).doOnError(error -> journal.replayFailed(entries));
   }
 
   @Override
