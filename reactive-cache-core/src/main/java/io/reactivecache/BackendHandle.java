@@ -2,26 +2,45 @@ package io.reactivecache;
 
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
+import io.reactivecache.spi.CacheEvent;
+import io.reactivecache.spi.Invalidation;
 import io.reactivecache.spi.KeyPattern;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * A backend as the manager uses it: every write and invalidation goes through here so that loads in flight
- * hear of it (a write or invalidation during a load wins over the load's result). Internal.
+ * A backend as the manager uses it. Every write and invalidation goes through here, local or learned from
+ * {@link CacheBackend#invalidations()}, so that loads in flight hear of it (rule 5) and remembered errors are
+ * forgotten; every read the engine makes goes through here, so that a backend failure is absorbed and counted the
+ * same way on every path.
  */
 final class BackendHandle {
-  final CacheBackend backend;
-  final Scheduler clock;
-  final EngineCounters counters = new EngineCounters();
-  final InFlightRegistry inFlight = new InFlightRegistry();
-  final ErrorMemory errors = new ErrorMemory();
+  /** Puts of a bulk write in flight at once: enough to pipeline, few enough not to swamp a remote backend. */
+  private static final int BULK_INVALIDATION_CONCURRENCY = 64;
+
+  private final CacheBackend backend;
+  private final EngineClock clock;
   private final boolean owned;
+  private final EngineCounters counters = new EngineCounters();
+  private final FlightRegistry flights = new FlightRegistry();
+  private final ErrorMemory errors = new ErrorMemory();
+  private final EventPublisher events = new EventPublisher();
+  private final LoadObserver observer;
+  private final @Nullable RandomGenerator random;
+  private final AtomicBoolean listening = new AtomicBoolean();
+  private final Disposable.Swap outsideInvalidations = Disposables.swap();
 
   /**
    * Wraps a backend.
@@ -29,136 +48,271 @@ final class BackendHandle {
    * @param backend the backend
    * @param clock the clock every timestamp is read from
    * @param owned true if the manager created the backend and must close it
+   * @param observer wraps each load (observations), or {@link LoadObserver#NONE}
+   * @param random the random source of jitter and early refresh; null for {@code ThreadLocalRandom}
    */
-  public BackendHandle(CacheBackend backend, Scheduler clock, boolean owned) {
+  BackendHandle(CacheBackend backend, EngineClock clock, boolean owned, LoadObserver observer,
+      @Nullable RandomGenerator random) {
     this.backend = backend;
     this.clock = clock;
     this.owned = owned;
+    this.observer = observer;
+    this.random = random;
   }
 
-  /**
-   * Returns the backend.
-   *
-   * @return the backend
-   */
-  public CacheBackend backend() {
-    return backend;
-  }
-
-  /**
-   * Returns the backend's name.
-   *
-   * @return the name
-   */
-  public String name() {
+  String name() {
     return backend.name();
   }
 
-  /**
-   * Returns the time now from the clock.
-   *
-   * @return epoch milliseconds
-   */
-  public long now() {
-    return clock.now(TimeUnit.MILLISECONDS);
+  long now() {
+    return clock.now();
   }
 
-  /**
-   * Writes an entry; loads of the key in flight will not store their older result.
-   *
-   * @param key the key
-   * @param entry the entry
-   * @return completes when written
-   */
-  public Mono<Void> put(String key, CacheEntry<?> entry) {
-    return Mono.defer(() -> {
-      errors.forget(key);
-      return inFlight.invalidateKey(key).then(backend.put(key, entry));
+  Scheduler scheduler() {
+    return clock.scheduler();
+  }
+
+  RandomGenerator random() {
+    return random != null ? random : java.util.concurrent.ThreadLocalRandom.current();
+  }
+
+  LoadObserver observer() {
+    return observer;
+  }
+
+  EngineCounters counters() {
+    return counters;
+  }
+
+  FlightRegistry flights() {
+    listenForOutsideInvalidations();
+    return flights;
+  }
+
+  java.util.Optional<Duration> defaultTtl() {
+    return backend.defaultTtl();
+  }
+
+  boolean readsSynchronously() {
+    return backend.readsSynchronously();
+  }
+
+  // ---- reads made by the engine: a failure is a counted miss ----
+
+  /** Reads on the calling thread (only when {@link #readsSynchronously()}); a failure is a counted miss. */
+  <T> @Nullable CacheEntry<T> readNow(String key, ValueType<T> type) {
+    try {
+      return backend.getNow(key, type).orElse(null);
+    } catch (RuntimeException error) {
+      counters.backendFailed();
+      return null;
+    }
+  }
+
+  /** As {@link #readNow(String, ValueType)}, telling {@code onFailure} when the read failed. */
+  <T> @Nullable CacheEntry<T> readNow(String key, ValueType<T> type, Runnable onFailure) {
+    try {
+      return backend.getNow(key, type).orElse(null);
+    } catch (RuntimeException error) {
+      counters.backendFailed();
+      onFailure.run();
+      return null;
+    }
+  }
+
+  /** Reads an entry; a failure is a counted miss. */
+  <T> Mono<CacheEntry<T>> read(String key, ValueType<T> type) {
+    return backend.get(key, type).onErrorResume(error -> {
+      counters.backendFailed();
+      return Mono.empty();
     });
   }
 
-  /**
-   * Writes entries; loads of those keys in flight will not store their older results.
-   *
-   * @param entries the entries by key
-   * @return completes when written
-   */
-  public Mono<Void> putAll(Map<String, ? extends CacheEntry<?>> entries) {
-    return Mono.defer(() -> {
-      entries.keySet().forEach(errors::forget);
-      return Flux.fromIterable(entries.keySet()).flatMap(inFlight::invalidateKey).then(backend.putAll(entries));
+  /** As {@link #read(String, ValueType)}, telling {@code onFailure} when the read failed. */
+  <T> Mono<CacheEntry<T>> read(String key, ValueType<T> type, Runnable onFailure) {
+    return backend.get(key, type).onErrorResume(error -> {
+      counters.backendFailed();
+      onFailure.run();
+      return Mono.empty();
     });
   }
 
-  /**
-   * Deletes a key, and invalidates its loads in flight.
-   *
-   * @param key the key
-   * @return true if an entry was removed
-   */
-  public Mono<Boolean> delete(String key) {
-    return Mono.defer(() -> {
-      errors.forget(key);
-      return inFlight.invalidateKey(key).then(backend.delete(key));
+  /** Reads several entries in one call; a failure reads as all misses, counted. */
+  <T> Mono<Map<String, CacheEntry<T>>> readAll(Collection<String> keys, ValueType<T> type) {
+    return backend.getAll(keys, type).onErrorResume(error -> {
+      counters.backendFailed();
+      return Mono.just(Map.of());
     });
   }
 
-  /**
-   * Deletes keys matching a pattern, and invalidates matching loads in flight.
-   *
-   * @param pattern the pattern
-   * @return how many entries were removed
-   */
-  public Mono<Long> deletePattern(KeyPattern pattern) {
-    return Mono.defer(() -> {
-      errors.forgetAll();
-      return inFlight.invalidatePattern(pattern).then(backend.deletePattern(pattern));
+  /** Stores what a load produced; a failure is counted and skipped (the callers already have the value). */
+  Mono<Void> store(String key, CacheEntry<?> entry) {
+    return backend.put(key, entry).onErrorResume(error -> {
+      counters.backendFailed();
+      return Mono.empty();
     });
   }
 
+  /** Deletes what a load stored after another process invalidated the key during the store. */
+  void deleteOvertaken(String key) {
+    backend.delete(key).onErrorResume(error -> {
+      counters.backendFailed();
+      return Mono.empty();
+    }).subscribe();
+  }
+
+  // ---- direct reads: failures are signalled ----
+
   /**
-   * Removes entries tagged with a model, and invalidates loads in flight carrying it.
-   *
-   * @param tag the tag
-   * @return how many entries were removed
+   * Reads a present value for a caller, the newest this instance knows: a loaded value whose store has not landed
+   * yet is returned as if it had (read-your-writes). Absent markers are a miss.
    */
-  public Mono<Long> invalidateTag(String tag) {
-    return Mono.defer(() -> {
-      errors.forgetAll();
-      return inFlight.invalidateTag(tag).then(backend.invalidateTag(tag));
+  <T> Mono<T> readValue(String key, ValueType<T> type) {
+    Object beingStored = flights.valueBeingStored(key, type);
+    if (beingStored != null) {
+      return beingStored == LoadEngine.ABSENT ? Mono.empty() : Mono.just(type.cast(beingStored));
+    }
+    return backend.get(key, type).handle((entry, sink) -> {
+      if (!entry.isAbsent()) {
+        sink.next(entry.value());
+      }
     });
   }
 
-  /**
-   * Clears the backend, and invalidates every load in flight.
-   *
-   * @return completes when cleared
-   */
-  public Mono<Void> clear() {
-    return Mono.defer(() -> {
-      errors.forgetAll();
-      return inFlight.invalidateAll().then(backend.clear());
-    });
+  /** As {@link #readValue}, synchronously, for a backend that {@linkplain #readsSynchronously() can}. */
+  <T> @Nullable T readValueNow(String key, ValueType<T> type) {
+    Object beingStored = flights.valueBeingStored(key, type);
+    if (beingStored != null) {
+      return beingStored == LoadEngine.ABSENT ? null : type.cast(beingStored);
+    }
+    CacheEntry<T> entry = backend.getNow(key, type).orElse(null);
+    return entry == null || entry.isAbsent() ? null : entry.value();
   }
 
-  /**
-   * Reads several keys at once, returning present values by the caller's names for them (absent markers and
-   * misses are left out).
-   *
-   * @param byStoredKey the caller's name of each key, by the key stored under
-   * @param type the expected type
-   * @param <T> the value type
-   * @return the values found, by the caller's names, in the order given
-   */
-  public <T> Mono<Map<String, T>> getValues(Map<String, String> byStoredKey, ValueType<T> type) {
+  /** Reads several present values, by the caller's names (absent markers and misses are left out). */
+  <T> Mono<Map<String, T>> readValues(Map<String, String> byStoredKey, ValueType<T> type) {
     return backend.getAll(byStoredKey.keySet(), type).map(found -> {
       Map<String, T> values = new LinkedHashMap<>();
-      found.forEach((storedKey, entry) -> {
-        if (!entry.isAbsent()) {
-          values.put(byStoredKey.get(storedKey), entry.value());
+      for (Map.Entry<String, String> key : byStoredKey.entrySet()) {
+        Object beingStored = flights.valueBeingStored(key.getKey(), type);
+        CacheEntry<T> entry = found.get(key.getKey());
+        if (beingStored != null) {
+          if (beingStored != LoadEngine.ABSENT) {
+            values.put(key.getValue(), type.cast(beingStored));
+          }
+        } else if (entry != null && !entry.isAbsent()) {
+          values.put(key.getValue(), entry.value());
         }
-      });
+      }
       return values;
+    });
+  }
+
+  Mono<Boolean> exists(String key) {
+    return backend.exists(key);
+  }
+
+  // ---- writes and invalidations: loads in flight hear of them first ----
+
+  /** Writes an entry; loads of the key in flight will not store their older result. */
+  Mono<Void> put(String key, CacheEntry<?> entry) {
+    return invalidated(Invalidation.key(key)).then(backend.put(key, entry));
+  }
+
+  /** Writes entries; loads of those keys in flight will not store their older results. */
+  Mono<Void> putAll(Map<String, ? extends CacheEntry<?>> entries) {
+    return Flux.fromIterable(new ArrayList<>(entries.keySet()))
+        .flatMap(key -> invalidated(Invalidation.key(key)), BULK_INVALIDATION_CONCURRENCY)
+        .then(Mono.defer(() -> backend.putAll(entries)));
+  }
+
+  /** Deletes a key; a load of it in flight will not store its result. */
+  Mono<Boolean> delete(String key) {
+    return invalidated(Invalidation.key(key)).then(backend.delete(key)).doOnNext(removed -> {
+      if (removed) {
+        events.publish(CacheEvent.Type.INVALIDATED, CacheEvent.Cause.DELETE, key);
+      }
+    });
+  }
+
+  /** Deletes the keys a pattern matches, and invalidates matching loads in flight. */
+  Mono<Long> deletePattern(KeyPattern pattern) {
+    return invalidated(Invalidation.pattern(pattern)).then(backend.deletePattern(pattern))
+        .doOnNext(removed -> events.publish(CacheEvent.Type.INVALIDATED, CacheEvent.Cause.PATTERN, pattern.glob()));
+  }
+
+  /** Removes entries carrying a tag, and invalidates loads in flight carrying it. */
+  Mono<Long> invalidateTag(String tag) {
+    return invalidated(Invalidation.tag(tag)).then(backend.invalidateTag(tag))
+        .doOnNext(removed -> events.publish(CacheEvent.Type.INVALIDATED, CacheEvent.Cause.TAG, tag));
+  }
+
+  /** Clears the backend, and invalidates every load in flight. */
+  Mono<Void> clear() {
+    return invalidated(Invalidation.all("clear")).then(backend.clear())
+        .doOnSuccess(done -> events.publish(CacheEvent.Type.INVALIDATED, CacheEvent.Cause.CLEAR, "clear"));
+  }
+
+  /**
+   * Applies an invalidation to what this process holds (loads in flight, remembered errors), completing once
+   * stores already under way have landed, so the caller's own operation lands after them.
+   */
+  private Mono<Void> invalidated(Invalidation invalidation) {
+    return Mono.defer(() -> flights.invalidate(invalidation, false)
+        .then(Mono.fromRunnable(() -> errors.forget(invalidation))));
+  }
+
+  /** Subscribes, once, to the invalidations the backend learns of from outside this process. */
+  private void listenForOutsideInvalidations() {
+    if (listening.get() || !listening.compareAndSet(false, true)) {
+      return;
+    }
+    outsideInvalidations.update(backend.invalidations().subscribe(invalidation -> {
+      flights.invalidate(invalidation, true).subscribe();
+      errors.forget(invalidation);
+      events.publish(CacheEvent.Type.INVALIDATED, CacheEvent.Cause.REMOTE, invalidation.target());
+    }, error -> counters.backendFailed()));
+  }
+
+  // ---- remembered errors ----
+
+  void rememberError(String key, CachePolicy policy, Set<String> tags, Throwable error) {
+    errors.remember(key, policy, tags, error, now());
+  }
+
+  @Nullable Throwable recallError(String key, CachePolicy policy, long now) {
+    return errors.recall(key, policy, now);
+  }
+
+  // ---- stats, events, health, close ----
+
+  /** Returns the backend's counters plus the engine's. */
+  Mono<CacheStats> stats() {
+    return backend.stats().map(counters::addTo);
+  }
+
+  /** Returns the engine's counters alone, as a snapshot. */
+  CacheStats engineStats() {
+    return counters.addTo(CacheStats.empty());
+  }
+
+  Flux<CacheEvent> events() {
+    return Flux.defer(() -> {
+      listenForOutsideInvalidations();
+      return Flux.merge(events.flux(), backend.events());
+    });
+  }
+
+  Mono<io.reactivecache.CacheHealth> health() {
+    return backend.health();
+  }
+
+  /** Closes the backend if the manager created it; a borrowed backend is left open. */
+  Mono<Void> close() {
+    return Mono.defer(() -> {
+      outsideInvalidations.dispose();
+      events.complete();
+      return owned ? backend.close() : Mono.empty();
     });
   }
 
@@ -167,39 +321,12 @@ final class BackendHandle {
    *
    * @param ttl the TTL
    * @return the TTL
-   * @throws io.reactivecache.CacheConfigurationException naming {@code ttl} if it is not positive
+   * @throws CacheConfigurationException naming {@code ttl} if it is not positive
    */
-  public static Duration positiveTtl(Duration ttl) {
+  static Duration positiveTtl(@Nullable Duration ttl) {
     if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-      throw io.reactivecache.CacheConfigurationException.invalid("ttl", ttl, "a positive duration");
+      throw CacheConfigurationException.invalid("ttl", ttl, "a positive duration");
     }
     return ttl;
-  }
-
-  /**
-   * Returns the backend's counters plus the engine's.
-   *
-   * @return the combined snapshot
-   */
-  public Mono<CacheStats> stats() {
-    return backend.stats().map(counters::addTo);
-  }
-
-  /**
-   * Returns the engine's counters alone, as a snapshot.
-   *
-   * @return the engine's counters
-   */
-  public CacheStats engineStats() {
-    return counters.addTo(CacheStats.empty());
-  }
-
-  /**
-   * Closes the backend if the manager created it; a borrowed backend is left open.
-   *
-   * @return completes when closed
-   */
-  public Mono<Void> close() {
-    return owned ? backend.close() : Mono.empty();
   }
 }

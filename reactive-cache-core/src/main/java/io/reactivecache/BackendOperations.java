@@ -1,6 +1,7 @@
 package io.reactivecache;
 
 import io.reactivecache.spi.CacheEntry;
+import io.reactivecache.spi.CacheEvent;
 import io.reactivecache.spi.KeyPattern;
 import java.time.Duration;
 import java.util.Collection;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -44,7 +46,7 @@ final class BackendOperations implements CacheOperations {
 
   @Override
   public Mono<Void> put(String key, Object value) {
-    return Mono.defer(() -> write(KeyRules.checked(key), value, handle.backend.defaultTtl(), Set.of()));
+    return Mono.defer(() -> write(KeyRules.checked(key), value, handle.defaultTtl(), Set.of()));
   }
 
   @Override
@@ -61,7 +63,8 @@ final class BackendOperations implements CacheOperations {
     if (value == null) {
       throw new IllegalArgumentException("A cached value must not be null; use delete to remove a key");
     }
-    return handle.put(key, LoadEngine.newEntry(value, handle.now(), ttl, CachePolicy.defaults(), tags));
+    return handle.put(key, LoadEngine.newEntry(value, handle.now(), ttl.map(Durations::toMillis).orElse(-1L),
+        CachePolicy.defaults(), tags, handle.random()));
   }
 
   @Override
@@ -80,7 +83,7 @@ final class BackendOperations implements CacheOperations {
   }
 
   private <T> Mono<T> read(String key, ValueType<T> type) {
-    return handle.backend.get(key, type).filter(entry -> !entry.isAbsent()).map(CacheEntry::value);
+    return handle.readValue(key, type);
   }
 
   @Override
@@ -95,12 +98,12 @@ final class BackendOperations implements CacheOperations {
 
   @Override
   public Mono<Boolean> exists(String key) {
-    return Mono.defer(() -> handle.backend.exists(KeyRules.checked(key)));
+    return Mono.defer(() -> handle.exists(KeyRules.checked(key)));
   }
 
   @Override
   public Mono<Boolean> exists(CacheKey key) {
-    return Mono.defer(() -> handle.backend.exists(requireKey(key).render()));
+    return Mono.defer(() -> handle.exists(requireKey(key).render()));
   }
 
   @Override
@@ -130,7 +133,12 @@ final class BackendOperations implements CacheOperations {
 
   @Override
   public Mono<CacheHealth> health() {
-    return handle.backend.health();
+    return handle.health();
+  }
+
+  @Override
+  public Flux<CacheEvent> events() {
+    return handle.events();
   }
 
   @Override
@@ -141,7 +149,7 @@ final class BackendOperations implements CacheOperations {
       for (String key : keys) {
         byStoredKey.put(KeyRules.checked(key), key);
       }
-      return handle.getValues(byStoredKey, valueType);
+      return handle.readValues(byStoredKey, valueType);
     });
   }
 
@@ -155,8 +163,8 @@ final class BackendOperations implements CacheOperations {
         if (value == null) {
           throw new IllegalArgumentException("A cached value must not be null (key '" + key + "')");
         }
-        entries.put(KeyRules.checked(key), LoadEngine.newEntry(value, now, checkedTtl, CachePolicy.defaults(),
-            Set.of()));
+        entries.put(KeyRules.checked(key), LoadEngine.newEntry(value, now, Durations.toMillis(checkedTtl.get()),
+            CachePolicy.defaults(), Set.of(), handle.random()));
       });
       return handle.putAll(entries);
     });

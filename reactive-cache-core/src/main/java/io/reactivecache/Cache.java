@@ -3,6 +3,7 @@ package io.reactivecache;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -27,7 +28,16 @@ import reactor.util.context.ContextView;
  *       {@link CachePolicy#staleIfError()}: the stale value is returned.</li>
  *   <li>The loader runs with the Reactor {@code Context} of the caller that started the load. A value that depends
  *       on the context must have a key that does: use {@link #cachedMono(Function)}.</li>
+ *   <li>Optional, per {@link CachePolicy}: TTL jitter, probabilistic early refresh, a TTL computed from the value,
+ *       soft and hard load timeouts, {@code Flux} caching bounded by {@link CachePolicy#maxElements()}.</li>
  * </ol>
+ *
+ * <h2>When a loaded value is stored, and read-your-writes</h2>
+ * A loaded value is handed to the store and to the waiting callers together: callers do not wait for a remote
+ * backend's write to land. Until it has landed, the load stays registered in this process: callers that miss join
+ * it and get the value at once, and {@link #get(String)} returns it. So once a caller has received a loaded value,
+ * a read of that key on the same instance returns it (or something newer), on every backend. Another instance sees
+ * it once the write has landed. A write that fails is skipped (counted in {@link CacheStats#backendFailures()}).
  * A backend failure never reaches a {@code cachedMono} caller: a failed read is a miss, a failed write is
  * skipped, and both are counted in {@link CacheStats#backendFailures()}. The direct operations ({@link #get(String)},
  * {@link #put}, {@link #delete}, …) do signal backend failures, as {@link CacheBackendException}.
@@ -69,6 +79,17 @@ public interface Cache<T> {
    * @return the value, or empty when the loader returns empty
    */
   Mono<T> get(String key, Mono<T> loader);
+
+  /**
+   * As {@link #get(String, Mono)}, telling how the value was obtained: hit, loaded, coalesced, stale,
+   * stale-if-error, or fallback (the backend failed). For callers who log or measure per call; the plain
+   * {@link #get(String, Mono)} costs nothing for it.
+   *
+   * @param key the key
+   * @param loader the loader
+   * @return the result and how it was obtained
+   */
+  Mono<CacheResult<T>> getWithOutcome(String key, Mono<T> loader);
 
   /**
    * Returns an operator for {@link Mono#transform}: {@code repository.findById(id).transform(users.cachedMono(id))}.
@@ -148,6 +169,20 @@ public interface Cache<T> {
    * @return the values found, by key; missing keys are left out
    */
   Mono<Map<String, T>> getAll(Collection<String> keys);
+
+  /**
+   * Reads several keys, loading the missing ones with one call of {@code loader}: what is cached is read in one
+   * backend round trip; keys whose load is already in flight (a single {@link #get(String, Mono)} or another
+   * {@code getAll}) join it; the rest are loaded together, and each loaded key is stored and shared with single
+   * callers of that key like any load. Stale keys follow the policy (served and refreshed, or reloaded) one by one.
+   *
+   * @param keys the keys
+   * @param loader gets the keys to load (the caller's keys, without the view's prefix) and returns the values it
+   *     found; a key it leaves out is an empty result (cached as absent only with an {@code emptyTtl})
+   * @return the values, by key, in the order given; keys without a value are left out
+   */
+  Mono<Map<String, T>> getAll(Collection<String> keys,
+      Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> loader);
 
   /**
    * Writes several values at once with the policy's TTL.

@@ -107,6 +107,11 @@ public final class CacheKey {
     return rendered;
   }
 
+  /** The rendered key without its namespace: what a view named after the namespace is given as key. */
+  String renderedAfterNamespace() {
+    return rendered.substring(KeyRules.escapeComponent(namespace).length() + 1);
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof CacheKey && ((CacheKey) other).rendered.equals(rendered);

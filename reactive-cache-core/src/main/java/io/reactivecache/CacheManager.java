@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -402,6 +403,9 @@ public final class CacheManager {
     private String defaultBackend;
     private Scheduler clock;
     private CachePolicy defaultPolicy = CachePolicy.defaults();
+    private RandomGenerator random;
+    // Typed Object so that this class loads without Micrometer on the class path (it is optional).
+    private Object observationRegistry;
 
     private Builder() {}
 
@@ -525,6 +529,42 @@ public final class CacheManager {
     }
 
     /**
+     * Sets the source of randomness of TTL jitter and probabilistic early refresh. Default: each thread's
+     * {@code ThreadLocalRandom}. Tests pass a seeded generator (it must be thread-safe if the manager is used from
+     * several threads, as {@link java.util.Random} is).
+     *
+     * @param random the generator
+     * @return this builder
+     */
+    public Builder random(RandomGenerator random) {
+      if (random == null) {
+        throw CacheConfigurationException.invalid("random", "null",
+            "a RandomGenerator (leave it unset for ThreadLocalRandom)");
+      }
+      this.random = random;
+      return this;
+    }
+
+    /**
+     * Wraps every load in a Micrometer {@code Observation} named {@code cache.load} (low-cardinality key values:
+     * {@code cache}, the backend's name; {@code outcome}, success, failure or cancelled), child of the caller's
+     * observation found in the Reactor {@code Context}, and visible to the loader in its {@code Context} — so a
+     * trace shows a miss and its load. Needs {@code io.micrometer:micrometer-observation} on the class path.
+     * Default: loads are not observed.
+     *
+     * @param registry the observation registry (borrowed)
+     * @return this builder
+     */
+    public Builder observationRegistry(io.micrometer.observation.ObservationRegistry registry) {
+      if (registry == null) {
+        throw CacheConfigurationException.invalid("observationRegistry", "null",
+            "an ObservationRegistry (leave it unset to not observe loads)");
+      }
+      this.observationRegistry = registry;
+      return this;
+    }
+
+    /**
      * Validates the configuration, creates the backends and builds the manager.
      *
      * @return the manager
@@ -536,6 +576,9 @@ public final class CacheManager {
             "No backend configured: call memory(...) or backend(...) on CacheManager.builder()");
       }
       Scheduler time = clock == null ? Schedulers.parallel() : clock;
+      EngineClock engineClock = new EngineClock(time);
+      LoadObserver observer = observationRegistry == null ? LoadObserver.NONE
+          : ObservedLoads.of(observationRegistry);
       Map<String, BackendOperations> built = new LinkedHashMap<>();
       for (Function<Scheduler, Pending> factory : backends) {
         Pending pending = factory.apply(time);
@@ -544,8 +587,8 @@ public final class CacheManager {
           throw CacheConfigurationException.invalid("name", "'" + name + "'",
               "a backend name used once (it is already taken)");
         }
-        built.put(name, new BackendOperations(new BackendHandle(pending.backend(), time, pending.owned()),
-            defaultPolicy));
+        built.put(name, new BackendOperations(
+            new BackendHandle(pending.backend(), engineClock, pending.owned(), observer, random), defaultPolicy));
       }
       String defaultName = defaultBackend == null ? built.keySet().iterator().next() : defaultBackend;
       if (!built.containsKey(defaultName)) {

@@ -3,6 +3,8 @@ package io.reactivecache;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
+import io.reactivecache.spi.CacheEvent;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -153,6 +155,16 @@ public interface CacheOperations {
    * @return UP, DEGRADED or DOWN with a reason
    */
   Mono<CacheHealth> health();
+
+  /**
+   * Publishes what happens to this backend's entries: evictions and expiries the backend reports, invalidations
+   * made through this manager (delete, pattern delete, tag invalidation, clear) and those the backend learns of
+   * from other processes. Best effort: each subscriber has a bounded buffer and loses its oldest events when it
+   * does not keep up; the cache never waits for a subscriber. For logs and diagnostics, not for correctness.
+   *
+   * @return the events, hot, until the manager is closed
+   */
+  Flux<CacheEvent> events();
 
   /**
    * Reads several keys at once.

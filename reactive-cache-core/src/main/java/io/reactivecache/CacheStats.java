@@ -25,6 +25,8 @@ package io.reactivecache;
  *     served as a miss, a failed write skipped) so that callers still got their value
  * @param size entries held now, or -1 when the backend cannot tell cheaply
  * @param estimatedBytes an estimate of the memory the entries use, or -1 when unknown
+ * @param loadMillis the total time loads took, in milliseconds on the cache's clock (with {@code loadSuccesses +
+ *     loadFailures}, the mean load time; {@code cache.load.duration} in the meters)
  */
 public record CacheStats(
     long hits,
@@ -42,9 +44,37 @@ public record CacheStats(
     long fallbacks,
     long backendFailures,
     long size,
-    long estimatedBytes) {
+    long estimatedBytes,
+    long loadMillis) {
 
-  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private static final CacheStats EMPTY = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /**
+   * Creates a snapshot without load times, as a backend reports its own counters.
+   *
+   * @param hits see the record components
+   * @param misses see the record components
+   * @param puts see the record components
+   * @param deletes see the record components
+   * @param evictions see the record components
+   * @param loadSuccesses see the record components
+   * @param loadFailures see the record components
+   * @param staleServed see the record components
+   * @param coalescedLoads see the record components
+   * @param refreshes see the record components
+   * @param invalidPayloads see the record components
+   * @param rejectedWrites see the record components
+   * @param fallbacks see the record components
+   * @param backendFailures see the record components
+   * @param size see the record components
+   * @param estimatedBytes see the record components
+   */
+  public CacheStats(long hits, long misses, long puts, long deletes, long evictions, long loadSuccesses,
+      long loadFailures, long staleServed, long coalescedLoads, long refreshes, long invalidPayloads,
+      long rejectedWrites, long fallbacks, long backendFailures, long size, long estimatedBytes) {
+    this(hits, misses, puts, deletes, evictions, loadSuccesses, loadFailures, staleServed, coalescedLoads, refreshes,
+        invalidPayloads, rejectedWrites, fallbacks, backendFailures, size, estimatedBytes, 0);
+  }
 
   /**
    * Returns a snapshot with every counter at zero.
@@ -97,7 +127,8 @@ public record CacheStats(
         fallbacks + other.fallbacks,
         backendFailures + other.backendFailures,
         gauge(size, other.size),
-        gauge(estimatedBytes, other.estimatedBytes));
+        gauge(estimatedBytes, other.estimatedBytes),
+        loadMillis + other.loadMillis);
   }
 
   private static long gauge(long a, long b) {

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -49,7 +48,7 @@ public final class CachedFunctions {
     private Function<List<Object>, String> keyBuilder;
     private String backend;
     private Predicate<List<Object>> skipCache = args -> false;
-    private final CachePolicy.Builder policy;
+    private CachePolicy.Builder policy;
     private final Set<String> tags = new LinkedHashSet<>();
 
     private Builder(CacheManager manager, ValueType<R> type) {
@@ -83,7 +82,19 @@ public final class CachedFunctions {
      * @return this builder
      */
     public Builder<R> keyBuilder(Function<List<Object>, String> keyBuilder) {
-      this.keyBuilder = Objects.requireNonNull(keyBuilder, "keyBuilder");
+      this.keyBuilder = required("keyBuilder", keyBuilder, "a function from the arguments to a key part");
+      return this;
+    }
+
+    /**
+     * Starts from a whole policy (every {@link CachePolicy} option: early refresh, a TTL computed from the value,
+     * load timeouts, …); the setters below then adjust it. Default: the manager's default policy.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
+    public Builder<R> policy(CachePolicy policy) {
+      this.policy = required("policy", policy, "a CachePolicy").toBuilder();
       return this;
     }
 
@@ -116,7 +127,7 @@ public final class CachedFunctions {
      * @return this builder
      */
     public Builder<R> skipCache(Predicate<List<Object>> skipCache) {
-      this.skipCache = Objects.requireNonNull(skipCache, "skipCache");
+      this.skipCache = required("skipCache", skipCache, "a predicate on the arguments");
       return this;
     }
 
@@ -183,7 +194,12 @@ public final class CachedFunctions {
      * @return this builder
      */
     public Builder<R> tags(String... models) {
-      tags.addAll(Arrays.asList(models));
+      for (String model : required("tags", models, "tag names")) {
+        if (model == null || model.isEmpty()) {
+          throw CacheConfigurationException.invalid("tags", Arrays.toString(models), "non-empty tag names");
+        }
+        tags.add(model);
+      }
       return this;
     }
 
@@ -195,7 +211,7 @@ public final class CachedFunctions {
      * @return the cached function
      */
     public <A> Function<A, Mono<R>> function(Function<A, Mono<R>> function) {
-      Objects.requireNonNull(function, "function");
+      required("function", function, "the function to cache");
       Call<R> call = build();
       return argument -> call.invoke(Arrays.asList(argument), () -> function.apply(argument));
     }
@@ -209,7 +225,7 @@ public final class CachedFunctions {
      * @return the cached function
      */
     public <A, B> BiFunction<A, B, Mono<R>> biFunction(BiFunction<A, B, Mono<R>> function) {
-      Objects.requireNonNull(function, "function");
+      required("function", function, "the function to cache");
       Call<R> call = build();
       return (a, b) -> call.invoke(Arrays.asList(a, b), () -> function.apply(a, b));
     }
@@ -224,31 +240,37 @@ public final class CachedFunctions {
             keyPrefix != null ? "'" + keyPrefix + "'" : "a function",
             "nothing: cacheResult builds its keys from the model, the operation and the arguments");
       }
-      Set<String> allTags = new LinkedHashSet<>(tags);
+      Set<String> allTags = new LinkedHashSet<>(policy.build().tags());
+      allTags.addAll(tags);
       if (model != null) {
         allTags.add(model);
       }
       CachePolicy built = policy.tags(allTags).build();
-      BackendOperations operations =
-          (BackendOperations) (backend == null ? manager.defaultBackend() : manager.backend(backend));
-      LoadEngine<R> engine = new LoadEngine<>(operations.handle(), type, built, value -> true);
-      return new Call<>(engine, this::keyOf, skipCache);
+      CacheOperations operations = backend == null ? manager.defaultBackend() : manager.backend(backend);
+      // A function's keys are those of a view named after its prefix (or after the key namespace, for cacheResult),
+      // so the function is built from the same public operations as any view.
+      Cache<R> cache = operations.cache(model != null ? CacheKeys.DEFAULT_NAMESPACE : keyPrefix, type, built);
+      return new Call<>(cache, this::keyOf, skipCache);
     }
 
     private String keyOf(List<Object> args) {
       if (model != null) {
-        return CacheKeys.make(model, operation, Map.of("args", args)).render();
+        return CacheKeys.make(model, operation, Map.of("args", args)).renderedAfterNamespace();
       }
-      String part = keyBuilder != null ? keyBuilder.apply(args) : KeyRules.sha256(Canonical.render(args));
-      return KeyRules.checked(KeyRules.escapeComponent(keyPrefix) + ":" + KeyRules.checked(part));
+      return keyBuilder != null ? keyBuilder.apply(args) : KeyRules.sha256(Canonical.render(args));
     }
   }
 
-  private record Call<R>(LoadEngine<R> engine, Function<List<Object>, String> keys,
-      Predicate<List<Object>> skipCache) {
+  private static <V> V required(String option, V value, String expected) {
+    if (value == null) {
+      throw CacheConfigurationException.invalid(option, "null", expected);
+    }
+    return value;
+  }
+
+  private record Call<R>(Cache<R> cache, Function<List<Object>, String> keys, Predicate<List<Object>> skipCache) {
     Mono<R> invoke(List<Object> args, java.util.function.Supplier<Mono<R>> call) {
-      return Mono.defer(() -> skipCache.test(args) ? call.get()
-          : engine.get(keys.apply(args), Mono.defer(call), Set.of()));
+      return Mono.defer(() -> skipCache.test(args) ? call.get() : cache.get(keys.apply(args), Mono.defer(call)));
     }
   }
 }

@@ -5,19 +5,20 @@ import io.reactivecache.spi.KeyPattern;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 /**
- * The {@link Cache} view: renders keys under the view's prefix and hands them to the engine. Internal.
+ * The {@link Cache} view: renders keys under the view's prefix and hands them to the engine.
  *
  * @param <T> the value type
  */
@@ -28,7 +29,7 @@ final class DefaultCache<T> implements Cache<T> {
   private final ValueType<T> type;
   private final CachePolicy policy;
   private final LoadEngine<T> engine;
-  private final LoadEngine<List<T>> listEngine;
+  private final FluxLoads<T> fluxLoads;
 
   /**
    * Creates a view.
@@ -38,10 +39,16 @@ final class DefaultCache<T> implements Cache<T> {
    * @param type the value type
    * @param policy the policy
    */
-  public DefaultCache(String name, BackendHandle handle, ValueType<T> type, CachePolicy policy) {
+  DefaultCache(String name, BackendHandle handle, ValueType<T> type, CachePolicy policy) {
     if (name == null || name.isEmpty() || name.chars().anyMatch(Character::isISOControl)) {
       throw CacheConfigurationException.invalid("name", name == null ? "null" : "'" + name + "'",
           "a non-empty cache name without control characters");
+    }
+    if (type == null) {
+      throw CacheConfigurationException.invalid("type", "null", "the class or ValueType of the view's values");
+    }
+    if (policy == null) {
+      throw CacheConfigurationException.invalid("policy", "null", "a CachePolicy (CachePolicy.defaults() for none)");
     }
     this.name = name;
     // The name is escaped, so view "a:b" with key "c" never meets view "a" with key "b:c".
@@ -50,7 +57,8 @@ final class DefaultCache<T> implements Cache<T> {
     this.type = type;
     this.policy = policy;
     this.engine = new LoadEngine<>(handle, type, policy, value -> true);
-    this.listEngine = new LoadEngine<>(handle, listOf(type), policy, list -> list.size() <= policy.maxElements());
+    this.fluxLoads = new FluxLoads<>(
+        new LoadEngine<>(handle, listOf(type), policy, list -> list.size() <= policy.maxElements()));
   }
 
   @Override
@@ -64,7 +72,6 @@ final class DefaultCache<T> implements Cache<T> {
   }
 
   String keyOf(String key) {
-    // The prefix was checked when the view was made: only the caller's part needs the control-character scan.
     return KeyRules.prefixed(prefix, key);
   }
 
@@ -86,10 +93,16 @@ final class DefaultCache<T> implements Cache<T> {
     String stored;
     try {
       stored = keyOf(key);
-    } catch (InvalidCacheKeyException e) {
+      requireLoader(loader);
+    } catch (CacheException e) {
       return Mono.error(e);
     }
     return engine.get(stored, loader, Set.of());
+  }
+
+  @Override
+  public Mono<CacheResult<T>> getWithOutcome(String key, Mono<T> loader) {
+    return Mono.defer(() -> engine.getWithOutcome(keyOf(key), requireLoader(loader), Set.of()));
   }
 
   @Override
@@ -99,13 +112,15 @@ final class DefaultCache<T> implements Cache<T> {
 
   @Override
   public Function<Mono<T>, Mono<T>> cachedMono(Function<ContextView, String> keyFromContext) {
+    if (keyFromContext == null) {
+      throw CacheConfigurationException.invalid("keyFromContext", "null", "a function from the Context to a key");
+    }
     return loader -> Mono.deferContextual(context -> get(keyFromContext.apply(context), loader));
   }
 
   @Override
   public Flux<T> getFlux(String key, Flux<T> loader) {
-    return Mono.defer(() -> listEngine.get(keyOf(key), loader.collectList(), Set.of()))
-        .flatMapIterable(Function.identity());
+    return Flux.defer(() -> fluxLoads.get(keyOf(key), requireLoader(loader), Set.of()));
   }
 
   @Override
@@ -121,7 +136,7 @@ final class DefaultCache<T> implements Cache<T> {
   @Override
   public Mono<Void> put(String key, T value, Duration ttl) {
     return Mono.defer(() -> handle.put(keyOf(key), LoadEngine.newEntry(requireValue(value), handle.now(),
-        Optional.of(BackendHandle.positiveTtl(ttl)), policy, policy.tags())));
+        Durations.toMillis(BackendHandle.positiveTtl(ttl)), policy, policy.tags(), handle.random())));
   }
 
   @Override
@@ -131,23 +146,26 @@ final class DefaultCache<T> implements Cache<T> {
 
   @Override
   public Mono<Boolean> exists(String key) {
-    return Mono.defer(() -> handle.backend.exists(keyOf(key)));
+    return Mono.defer(() -> handle.exists(keyOf(key)));
   }
 
   @Override
   public Mono<Map<String, T>> getAll(Collection<String> keys) {
-    return Mono.defer(() -> {
-      Map<String, String> byStoredKey = new LinkedHashMap<>();
-      for (String key : keys) {
-        byStoredKey.put(keyOf(key), key);
-      }
-      return handle.getValues(byStoredKey, type);
-    });
+    return Mono.defer(() -> handle.readValues(storedKeys(keys), type));
+  }
+
+  @Override
+  public Mono<Map<String, T>> getAll(Collection<String> keys,
+      Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> loader) {
+    return Mono.defer(() -> engine.getAll(storedKeys(keys), requireLoader(loader)));
   }
 
   @Override
   public Mono<Void> putAll(Map<String, ? extends T> values) {
     return Mono.defer(() -> {
+      if (values == null) {
+        throw new IllegalArgumentException("putAll needs a map of values, not null");
+      }
       Map<String, CacheEntry<?>> entries = new LinkedHashMap<>();
       values.forEach((key, value) -> entries.put(keyOf(key), engine.newEntry(requireValue(value), policy.tags())));
       return handle.putAll(entries);
@@ -164,7 +182,26 @@ final class DefaultCache<T> implements Cache<T> {
     return "Cache{name=" + name + ", type=" + type + ", backend=" + handle.name() + ", policy=" + policy + '}';
   }
 
-  private static <V> V requireValue(V value) {
+  /** The stored key of each caller's key, in the caller's order (duplicates once). */
+  private Map<String, String> storedKeys(@Nullable Collection<String> keys) {
+    if (keys == null) {
+      throw new InvalidCacheKeyException("A collection of keys must not be null");
+    }
+    Map<String, String> byStoredKey = new LinkedHashMap<>();
+    for (String key : keys) {
+      byStoredKey.put(keyOf(key), key);
+    }
+    return byStoredKey;
+  }
+
+  private static <L> L requireLoader(@Nullable L loader) {
+    if (loader == null) {
+      throw CacheConfigurationException.invalid("loader", "null", "a Mono, Flux or function that loads the value");
+    }
+    return loader;
+  }
+
+  private static <V> V requireValue(@Nullable V value) {
     if (value == null) {
       throw new IllegalArgumentException("A cached value must not be null; an empty Mono means 'absent'");
     }
@@ -185,22 +222,21 @@ final class DefaultCache<T> implements Cache<T> {
       }
 
       @Override
-      public Type getOwnerType() {
+      public @Nullable Type getOwnerType() {
         return null;
       }
 
       @Override
       public boolean equals(Object other) {
-        return other instanceof ParameterizedType
-            && ((ParameterizedType) other).getRawType() == List.class
-            && ((ParameterizedType) other).getOwnerType() == null
-            && java.util.Arrays.equals(((ParameterizedType) other).getActualTypeArguments(),
-                getActualTypeArguments());
+        return other instanceof ParameterizedType parameterized
+            && parameterized.getRawType() == List.class
+            && parameterized.getOwnerType() == null
+            && Arrays.equals(parameterized.getActualTypeArguments(), getActualTypeArguments());
       }
 
       @Override
       public int hashCode() {
-        return java.util.Arrays.hashCode(getActualTypeArguments()) ^ List.class.hashCode();
+        return Arrays.hashCode(getActualTypeArguments()) ^ List.class.hashCode();
       }
 
       @Override

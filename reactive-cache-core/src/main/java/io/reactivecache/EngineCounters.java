@@ -3,24 +3,41 @@ package io.reactivecache;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What only the {@code cachedMono} engine sees, per backend: loads, stale reads, coalesced loads, refreshes and
- * backend failures it absorbed. Internal: may change without notice.
+ * What only the engine sees, per backend: loads and their total time, stale reads, coalesced loads, refreshes and
+ * the backend failures it absorbed.
  */
 final class EngineCounters {
-  final LongAdder loadSuccesses = new LongAdder();
-  final LongAdder loadFailures = new LongAdder();
-  final LongAdder staleServed = new LongAdder();
-  final LongAdder coalescedLoads = new LongAdder();
-  final LongAdder refreshes = new LongAdder();
-  final LongAdder backendFailures = new LongAdder();
+  private final LongAdder loadSuccesses = new LongAdder();
+  private final LongAdder loadFailures = new LongAdder();
+  private final LongAdder loadMillis = new LongAdder();
+  private final LongAdder staleServed = new LongAdder();
+  private final LongAdder coalescedLoads = new LongAdder();
+  private final LongAdder refreshes = new LongAdder();
+  private final LongAdder backendFailures = new LongAdder();
 
-  /**
-   * Adds these counters to a backend's snapshot.
-   *
-   * @param backend the backend's own counters
-   * @return the combined snapshot
-   */
-  public CacheStats addTo(CacheStats backend) {
+  void loaded(boolean success, long millis) {
+    (success ? loadSuccesses : loadFailures).increment();
+    loadMillis.add(millis);
+  }
+
+  void staleServed() {
+    staleServed.increment();
+  }
+
+  void coalesced() {
+    coalescedLoads.increment();
+  }
+
+  void refreshed() {
+    refreshes.increment();
+  }
+
+  void backendFailed() {
+    backendFailures.increment();
+  }
+
+  /** Adds these counters to a backend's snapshot. */
+  CacheStats addTo(CacheStats backend) {
     return new CacheStats(
         backend.hits(),
         backend.misses(),
@@ -37,6 +54,7 @@ final class EngineCounters {
         backend.fallbacks(),
         backend.backendFailures() + backendFailures.sum(),
         backend.size(),
-        backend.estimatedBytes());
+        backend.estimatedBytes(),
+        backend.loadMillis() + loadMillis.sum());
   }
 }

@@ -3,24 +3,30 @@ package io.reactivecache;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.SynchronousSink;
+import reactor.core.scheduler.Scheduler;
 import reactor.util.context.ContextView;
 
 /**
- * The {@code cachedMono} engine for one value type and policy on one backend. Internal: may change without
- * notice.
+ * The {@code cachedMono} engine for one value type and policy on one backend.
  *
- * <p>A read goes: backend entry → fresh: served; stale: served at once with one background refresh
- * (stale-while-revalidate) or loaded with the stale entry kept for stale-if-error; missing or expired: loaded.
- * A load is shared by every caller that misses while it runs and runs with the first caller's
- * {@link ContextView}. Its result is delivered to its callers at once; it is stored only if no write or
- * invalidation of the key happened meanwhile. Backend failures are absorbed: a failed read is a miss, a failed
- * write is skipped; both are counted.
+ * <p>Every read, whichever path it takes (a backend that answers on the calling thread or one that answers later),
+ * goes through one {@linkplain #decide decision}: fresh → served; fresh but due for early refresh → served and
+ * refreshed in the background; stale within {@code staleWhileRevalidate} → served at once and refreshed in the
+ * background; stale within {@code staleIfError} → loaded, the stale value kept for a failure or a soft timeout;
+ * missing or expired → loaded. A load is a {@link Flight}, shared by every caller that misses while it runs.
+ * Backend failures are absorbed: a failed read is a miss, a failed write is skipped; both are counted.
  *
  * @param <T> the value type
  */
@@ -28,10 +34,40 @@ final class LoadEngine<T> {
   /** Stands for "the loader returned empty" inside the engine, where Reactor allows no null. */
   static final Object ABSENT = new Object();
 
+  /** A value a load found already stored (by a load that retired just before it started): served, not stored. */
+  record Found(Object value) {}
+
+  /** What to do with what a read found. */
+  enum Decision {
+    /** Serve it. */
+    FRESH,
+    /** Serve it, and refresh it in the background: probabilistic early refresh chose this read. */
+    FRESH_REFRESH_EARLY,
+    /** Serve it at once although stale, and refresh it in the background. */
+    STALE_REFRESH,
+    /** Load, keeping the stale value for a loader failure or a soft timeout. */
+    LOAD_OR_STALE,
+    /** Load. */
+    LOAD
+  }
+
+  /** The outcome of one call, recorded only for callers who asked for it. */
+  static final class Outcome {
+    volatile CacheResult.Outcome value = CacheResult.Outcome.HIT;
+    volatile boolean backendFailed;
+
+    CacheResult.Outcome result() {
+      CacheResult.Outcome how = value;
+      return backendFailed && (how == CacheResult.Outcome.LOADED || how == CacheResult.Outcome.COALESCED)
+          ? CacheResult.Outcome.FALLBACK : how;
+    }
+  }
+
   private final BackendHandle handle;
   private final ValueType<T> type;
   private final CachePolicy policy;
   private final Predicate<? super T> storable;
+  private final boolean synchronousReads;
 
   /**
    * Creates an engine.
@@ -41,219 +77,522 @@ final class LoadEngine<T> {
    * @param policy the policy
    * @param storable which loaded values may be stored (others reach their callers but are not stored)
    */
-  public LoadEngine(BackendHandle handle, ValueType<T> type, CachePolicy policy, Predicate<? super T> storable) {
+  LoadEngine(BackendHandle handle, ValueType<T> type, CachePolicy policy, Predicate<? super T> storable) {
     this.handle = handle;
     this.type = type;
     this.policy = policy;
     this.storable = storable;
+    this.synchronousReads = handle.readsSynchronously();
   }
 
+  CachePolicy policy() {
+    return policy;
+  }
+
+  ValueType<T> type() {
+    return type;
+  }
+
+  long now() {
+    return handle.now();
+  }
+
+  Scheduler clock() {
+    return handle.scheduler();
+  }
+
+  // ---- reading without loading ----
+
   /**
-   * Reads a key without loading: fresh and stale values are returned, absent markers are a miss.
-   *
-   * @param key the rendered key
-   * @return the value, or empty
+   * Reads a key without loading: fresh and stale values are returned, absent markers are a miss. A value this
+   * instance loaded and is still storing is returned as stored (read-your-writes). Backend failures are signalled.
    */
-  public Mono<T> read(String key) {
-    if (handle.backend.readsSynchronously()) {
-      return Mono.fromCallable(() -> handle.backend.getNow(key, type)
-          .filter(entry -> !entry.isAbsent()).map(CacheEntry::value).orElse(null));
+  Mono<T> read(String key) {
+    if (synchronousReads) {
+      return Mono.fromCallable(() -> handle.readValueNow(key, type));
     }
-    return handle.backend.get(key, type).handle(LoadEngine::presentValue);
+    return Mono.defer(() -> handle.readValue(key, type));
   }
 
+  // ---- reading with a loader: the cachedMono operation ----
+
   /**
-   * Reads a key, loading it on a miss (the {@code cachedMono} operation).
+   * Reads a key, loading it on a miss.
    *
    * @param key the rendered key
    * @param loader the loader, subscribed at most once per load
    * @param tags tags for the entry besides the policy's (such as a key's model)
    * @return the value, or empty when the loader returned empty
    */
-  public Mono<T> get(String key, Mono<T> loader, Set<String> tags) {
-    return Mono.deferContextual(context -> {
-      Throwable remembered = handle.errors.isEmpty() ? null : handle.errors.recall(key, handle.now());
-      if (remembered != null) {
-        return Mono.error(remembered);
-      }
-      long retiredBefore = handle.inFlight.retirements();
-      if (handle.backend.readsSynchronously()) {
-        return getSynchronously(key, loader, tags, context, retiredBefore);
-      }
-      return handle.backend.get(key, type)
-          .onErrorResume(error -> {
-            handle.counters.backendFailures.increment();
-            return Mono.empty();
-          })
-          .flatMap(entry -> serve(key, entry, loader, tags, context, retiredBefore))
-          .switchIfEmpty(Mono.defer(() -> load(key, loader, tags, context, retiredBefore)))
-          .handle(LoadEngine::unbox);
-    });
+  Mono<T> get(String key, Mono<T> loader, Set<String> tags) {
+    return CachedMono.of(this, key, loader, tags);
   }
 
   /**
-   * The same decisions as the reactive path, for a backend that reads on the calling thread: a fresh hit costs one
-   * {@code Mono.just}, and the chain is assembled only for a miss or a stale entry.
+   * As {@link #get}, telling how the value was obtained.
+   *
+   * @param key the rendered key
+   * @param loader the loader
+   * @param tags extra tags
+   * @return the result and its outcome
    */
-  private Mono<T> getSynchronously(String key, Mono<T> loader, Set<String> tags, ContextView context,
-      long retiredBefore) {
-    Optional<CacheEntry<T>> found;
-    try {
-      found = handle.backend.getNow(key, type);
-    } catch (RuntimeException error) {
-      handle.counters.backendFailures.increment();
-      found = Optional.empty();
-    }
-    if (found.isEmpty()) {
-      return load(key, loader, tags, context, retiredBefore).handle(LoadEngine::unbox);
-    }
-    CacheEntry<T> entry = found.get();
-    if (entry.freshness(handle.now()) == CacheEntry.Freshness.FRESH) {
-      return entry.isAbsent() ? Mono.empty() : Mono.just(entry.value());
-    }
-    return serve(key, entry, loader, tags, context, retiredBefore).handle(LoadEngine::unbox);
+  Mono<CacheResult<T>> getWithOutcome(String key, Mono<T> loader, Set<String> tags) {
+    return Mono.deferContextual(context -> {
+      Outcome outcome = new Outcome();
+      long mark = handle.flights().retirementMark(key);
+      Runnable failed = () -> outcome.backendFailed = true;
+      Mono<CacheEntry<T>> read = synchronousReads ? Mono.fromCallable(() -> handle.readNow(key, type, failed))
+          : handle.read(key, type, failed);
+      return read
+          .flatMap(entry -> decideAndAct(key, entry, mark, loader, tags, context, outcome))
+          .switchIfEmpty(Mono.defer(() -> decideAndAct(key, null, mark, loader, tags, context, outcome)))
+          .map(value -> new CacheResult<>(value == ABSENT ? null : type.cast(value), outcome.result()));
+    });
   }
 
-  private Mono<Object> serve(String key, CacheEntry<T> entry, Mono<T> loader, Set<String> tags,
-      ContextView context, long retiredBefore) {
-    long now = handle.now();
-    switch (entry.freshness(now)) {
+  /** Called by {@link CachedMono} at each subscription. */
+  void subscribe(CoreSubscriber<? super T> actual, String key, Mono<T> loader, Set<String> tags) {
+    long mark = handle.flights().retirementMark(key);
+    if (synchronousReads) {
+      CacheEntry<T> entry = handle.readNow(key, type);
+      long now = handle.now();
+      if (entry != null && decide(entry, now) == Decision.FRESH) {
+        // The hot path: a fresh hit answers without assembling anything.
+        if (entry.isAbsent()) {
+          Operators.complete(actual);
+        } else {
+          actual.onSubscribe(Operators.scalarSubscription(actual, entry.value()));
+        }
+        return;
+      }
+      act(decide(entry, now), key, entry, mark, loader, tags, actual.currentContext(), null)
+          .<T>handle(LoadEngine::unbox).subscribe(actual);
+      return;
+    }
+    ContextView context = actual.currentContext();
+    readEntry(key)
+        .flatMap(entry -> decideAndAct(key, entry, mark, loader, tags, context, null))
+        .switchIfEmpty(Mono.defer(() -> decideAndAct(key, null, mark, loader, tags, context, null)))
+        .<T>handle(LoadEngine::unbox)
+        .subscribe(actual);
+  }
+
+  /** Reads the entry of a key for a decision; a backend failure is a counted miss. */
+  Mono<CacheEntry<T>> readEntry(String key) {
+    if (synchronousReads) {
+      return Mono.fromCallable(() -> handle.readNow(key, type));
+    }
+    return handle.read(key, type);
+  }
+
+  private Mono<Object> decideAndAct(String key, @Nullable CacheEntry<T> entry, long mark, Mono<T> loader,
+      Set<String> tags, ContextView context, @Nullable Outcome outcome) {
+    return act(decide(entry, handle.now()), key, entry, mark, loader, tags, context, outcome);
+  }
+
+  /**
+   * The one read decision of every path.
+   *
+   * @param entry what the backend returned, or null for a miss
+   * @param now the time now
+   * @return what to do
+   */
+  Decision decide(@Nullable CacheEntry<?> entry, long now) {
+    if (entry == null) {
+      return Decision.LOAD;
+    }
+    long freshUntil = entry.freshUntil();
+    if (now < freshUntil) {
+      return earlyRefreshDue(entry, now) ? Decision.FRESH_REFRESH_EARLY : Decision.FRESH;
+    }
+    if (now >= entry.expiresAt()) {
+      return Decision.LOAD;
+    }
+    if (now < Durations.add(freshUntil, policy.staleWhileRevalidateMillis)) {
+      return Decision.STALE_REFRESH;
+    }
+    return now < Durations.add(freshUntil, policy.staleIfErrorMillis) ? Decision.LOAD_OR_STALE : Decision.LOAD;
+  }
+
+  /**
+   * Probabilistic early refresh (XFetch): refresh when {@code now − Δ·β·ln(u) ≥ freshUntil}, u uniform in (0, 1].
+   * The random draw is skipped while the entry is so far from its end that no draw could refresh it
+   * ({@code −ln(u) < 40} for every double u &gt; 0), so most fresh hits cost a comparison.
+   */
+  private boolean earlyRefreshDue(CacheEntry<?> entry, long now) {
+    double beta = policy.earlyRefresh();
+    long loadMillis = entry.loadMillis();
+    if (beta == 0.0 || loadMillis == 0 || entry.freshUntil() == CacheEntry.NEVER) {
+      return false;
+    }
+    double scale = loadMillis * beta;
+    double remaining = entry.freshUntil() - now;
+    if (remaining > scale * 40) {
+      return false;
+    }
+    double u = 1.0 - handle.random().nextDouble(); // (0, 1]
+    return -scale * Math.log(u) >= remaining;
+  }
+
+  /** Carries out a decision. */
+  Mono<Object> act(Decision decision, String key, @Nullable CacheEntry<T> entry, long mark, Mono<T> loader,
+      Set<String> tags, ContextView context, @Nullable Outcome outcome) {
+    switch (decision) {
       case FRESH:
         return Mono.just(box(entry));
-      case STALE:
-        if (policy.staleWhileRevalidate().compareTo(Duration.ZERO) > 0
-            && now < entry.freshUntil() + policy.staleWhileRevalidate().toMillis()) {
-          count(handle.counters.staleServed);
-          refreshInBackground(key, loader, tags, context);
-          return Mono.just(box(entry));
+      case FRESH_REFRESH_EARLY:
+        refreshInBackground(key, loader, tags, context, entry.expiresAt());
+        return Mono.just(box(entry));
+      case STALE_REFRESH:
+        if (policy.recordStats()) {
+          handle.counters().staleServed();
         }
-        return loadOrServeStale(key, entry, loader, tags, context, retiredBefore);
+        record(outcome, CacheResult.Outcome.STALE);
+        refreshInBackground(key, loader, tags, context,
+            Math.min(entry.expiresAt(), Durations.add(entry.freshUntil(), policy.staleWhileRevalidateMillis)));
+        return Mono.just(box(entry));
+      case LOAD_OR_STALE:
+        return load(key, entry, mark, loader, tags, context, outcome);
       default:
-        return load(key, loader, tags, context, retiredBefore);
+        return load(key, null, mark, loader, tags, context, outcome);
     }
   }
 
-  private Mono<Object> loadOrServeStale(String key, CacheEntry<T> stale, Mono<T> loader, Set<String> tags,
-      ContextView context, long retiredBefore) {
-    Mono<Object> load = load(key, loader, tags, context, retiredBefore);
-    if (policy.staleIfError().isZero()) {
-      return load;
+  /**
+   * Loads, unless an error of this key and policy is still remembered. With a stale entry, a failure (or the soft
+   * timeout) serves it instead, within the stale-if-error window.
+   */
+  private Mono<Object> load(String key, @Nullable CacheEntry<T> stale, long mark, Mono<T> loader, Set<String> tags,
+      ContextView context, @Nullable Outcome outcome) {
+    Throwable remembered = policy.errorTtlMillis == 0 ? null : handle.recallError(key, policy, handle.now());
+    Mono<Object> result = remembered != null ? Mono.error(remembered)
+        : joinOrStart(key, stale, mark, loader, tags, context, outcome);
+    if (stale == null) {
+      return result;
     }
-    long servableUntil = stale.freshUntil() + policy.staleIfError().toMillis();
-    return load.onErrorResume(error -> {
-      if (handle.now() < Math.min(servableUntil, stale.expiresAt())) {
-        count(handle.counters.staleServed);
-        return Mono.just(box(stale));
+    long servableUntil = staleServableUntil(stale);
+    return result.onErrorResume(error -> handle.now() < servableUntil
+        ? Mono.fromSupplier(() -> serveStale(stale, outcome, CacheResult.Outcome.STALE_IF_ERROR))
+        : Mono.error(error));
+  }
+
+  private Mono<Object> joinOrStart(String key, @Nullable CacheEntry<T> stale, long mark, Mono<T> loader,
+      Set<String> tags, ContextView context, @Nullable Outcome outcome) {
+    FlightRegistry flights = handle.flights();
+    Flight flight;
+    if (!policy.preventStampede()) {
+      flight = flights.startUnshared(key, type, allTags(tags));
+      record(outcome, CacheResult.Outcome.LOADED);
+      flight.start(this, loader, context);
+    } else {
+      FlightRegistry.Joined joined = flights.join(key, type, allTags(tags));
+      flight = joined.flight();
+      if (joined.created()) {
+        record(outcome, CacheResult.Outcome.LOADED);
+        flight.start(this, flights.retiredSince(key, mark) ? storedMeanwhileOr(key, loader) : loader, context);
+      } else {
+        if (policy.recordStats()) {
+          handle.counters().coalesced();
+        }
+        record(outcome, CacheResult.Outcome.COALESCED);
       }
-      return Mono.error(error);
+    }
+    Mono<Object> result = flight.result();
+    if (stale == null || policy.softTimeoutMillis == 0) {
+      return result;
+    }
+    // Past the soft timeout the caller gets its stale value; the hold (taken before the timeout cancels this
+    // caller's wait) keeps the load running for as long as the stale value may be served, so it still lands.
+    Mono<Long> softTimeout = Mono.delay(Duration.ofMillis(policy.softTimeoutMillis), handle.scheduler())
+        .doOnNext(tick -> flight.holdUntil(this, stale.expiresAt()));
+    return result.timeout(softTimeout,
+        Mono.fromSupplier(() -> serveStale(stale, outcome, CacheResult.Outcome.STALE)));
+  }
+
+  /**
+   * Reads the backend again before loading. Used when a flight of the key's stripe retired between this caller's
+   * read and its join: the caller may have missed just before that flight's value landed, and must then get it
+   * rather than run the loader a second time.
+   */
+  private Mono<Object> storedMeanwhileOr(String key, Mono<T> loader) {
+    return readEntry(key)
+        .filter(entry -> handle.now() < entry.freshUntil())
+        .<Object>map(entry -> new Found(box(entry)))
+        .switchIfEmpty(Mono.defer(() -> loader.map(value -> value)));
+  }
+
+  /**
+   * Starts one background refresh of a key unless a load of it runs already (or an error of it is remembered).
+   * Nobody waits for it: a timed hold keeps it alive until {@code holdUntil}, after which a refresh nobody joined is
+   * cancelled, so a hung refresh never locks the key.
+   */
+  void refreshInBackground(String key, Mono<T> loader, Set<String> tags, ContextView context, long holdUntil) {
+    FlightRegistry flights = handle.flights();
+    if (flights.isLoading(key, type)
+        || (policy.errorTtlMillis != 0 && handle.recallError(key, policy, handle.now()) != null)) {
+      return;
+    }
+    FlightRegistry.Joined joined = flights.join(key, type, allTags(tags));
+    Flight refresh = joined.flight();
+    if (joined.created()) {
+      if (policy.recordStats()) {
+        handle.counters().refreshed();
+      }
+      refresh.holdUntil(this, holdUntil);
+      refresh.start(this, loader, context);
+    }
+    // The join registered this call as a caller; the refresh is held (or was another's), so let go at once.
+    refresh.release();
+  }
+
+  // ---- bulk ----
+
+  /**
+   * Reads several keys in one backend call, joins the keys already loading, and loads the rest in one call of the
+   * bulk loader; its result completes one flight per key, so single callers of those keys share it too.
+   *
+   * @param byStoredKey the caller's key of each stored key, in the caller's order
+   * @param bulkLoader loads the values of the caller's keys it is given; keys it leaves out are empty results
+   * @return the values found or loaded, by the caller's keys, in the caller's order (empty results left out)
+   */
+  Mono<Map<String, T>> getAll(Map<String, String> byStoredKey,
+      Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> bulkLoader) {
+    if (byStoredKey.isEmpty()) {
+      return Mono.just(Map.of());
+    }
+    return Mono.deferContextual(context -> {
+      FlightRegistry flights = handle.flights();
+      Map<String, Long> marks = new LinkedHashMap<>();
+      byStoredKey.keySet().forEach(key -> marks.put(key, flights.retirementMark(key)));
+      return handle.readAll(byStoredKey.keySet(), type)
+          .flatMap(found -> serveAll(byStoredKey, found, marks, bulkLoader, context));
     });
   }
 
-  private Mono<Object> load(String key, Mono<T> loader, Set<String> tags, ContextView context,
-      long retiredBefore) {
-    if (!policy.preventStampede()) {
-      InFlightLoad solo = handle.inFlight.startUnshared(key, allTags(tags));
-      solo.start(runLoader(key, loader, solo, () -> handle.inFlight.removeUnshared(solo)).contextWrite(context));
-      return solo.result();
+  private Mono<Map<String, T>> serveAll(Map<String, String> byStoredKey, Map<String, CacheEntry<T>> found,
+      Map<String, Long> marks, Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> bulk,
+      ContextView context) {
+    long now = handle.now();
+    Map<String, Mono<Object>> results = new LinkedHashMap<>();
+    Map<String, Flight> toLoad = new LinkedHashMap<>();
+    for (Map.Entry<String, String> key : byStoredKey.entrySet()) {
+      String stored = key.getKey();
+      String callerKey = key.getValue();
+      CacheEntry<T> entry = found.get(stored);
+      Decision decision = decide(entry, now);
+      Mono<T> single = Mono.defer(() -> bulk.apply(Set.of(callerKey)))
+          .flatMap(values -> Mono.justOrEmpty(values.get(callerKey)));
+      if (decision != Decision.LOAD && decision != Decision.LOAD_OR_STALE) {
+        results.put(stored, act(decision, stored, entry, marks.get(stored), single, Set.of(), context, null));
+        continue;
+      }
+      Throwable remembered = policy.errorTtlMillis == 0 ? null : handle.recallError(stored, policy, now);
+      if (remembered != null || !policy.preventStampede()) {
+        results.put(stored, load(stored, decision == Decision.LOAD_OR_STALE ? entry : null, marks.get(stored),
+            single, Set.of(), context, null));
+        continue;
+      }
+      FlightRegistry.Joined joined = handle.flights().join(stored, type, policy.tags());
+      if (joined.created()) {
+        toLoad.put(stored, joined.flight());
+      } else if (policy.recordStats()) {
+        handle.counters().coalesced();
+      }
+      Mono<Object> result = joined.flight().result();
+      if (decision == Decision.LOAD_OR_STALE) {
+        long servableUntil = staleServableUntil(entry);
+        result = result.onErrorResume(error -> handle.now() < servableUntil
+            ? Mono.fromSupplier(() -> serveStale(entry, null, CacheResult.Outcome.STALE_IF_ERROR))
+            : Mono.error(error));
+      }
+      results.put(stored, result);
     }
-    InFlightRegistry.Joined joined = handle.inFlight.join(key, type, allTags(tags));
-    if (joined.created()) {
-      InFlightLoad shared = joined.load();
-      Runnable retire = () -> handle.inFlight.remove(key, type, shared);
-      Mono<Object> work = handle.inFlight.retirements() == retiredBefore
-          ? runLoader(key, loader, shared, retire)
-          : loadUnlessStoredMeanwhile(key, loader, shared, retire);
-      shared.start(work.contextWrite(context));
-    } else {
-      count(handle.counters.coalescedLoads);
+    if (!toLoad.isEmpty()) {
+      startBulkLoad(byStoredKey, toLoad, bulk, context);
     }
-    return joined.load().result();
-  }
-
-  private void refreshInBackground(String key, Mono<T> loader, Set<String> tags, ContextView context) {
-    if (handle.inFlight.isLoading(key, type)) {
-      return;
-    }
-    InFlightRegistry.Joined joined = handle.inFlight.join(key, type, allTags(tags));
-    if (!joined.created()) {
-      // Another reader started the refresh (or a load) between the check and the join.
-      return;
-    }
-    count(handle.counters.refreshes);
-    InFlightLoad refresh = joined.load();
-    refresh.start(runLoader(key, loader, refresh, () -> handle.inFlight.remove(key, type, refresh))
-        .contextWrite(context));
-    // The refresh has no caller of its own; this subscriber keeps it alive whatever foreground callers do.
-    joined.load().resultForBackground().subscribe(value -> {}, error -> {});
-  }
-
-  /**
-   * Reads the backend again before loading. Used when some load retired between this caller's read and its join:
-   * the caller may have missed just before that load stored its value (a value is always stored before its load
-   * retires), and must then get it rather than run the loader a second time. A stale entry does not count: it is
-   * being refreshed. Other misses skip this read, so it costs nothing on the common path.
-   */
-  private Mono<Object> loadUnlessStoredMeanwhile(String key, Mono<T> loader, InFlightLoad load, Runnable retire) {
-    Mono<Object> storedMeanwhile = handle.backend.get(key, type)
-        .onErrorResume(error -> Mono.empty())
-        .filter(entry -> entry.freshness(handle.now()) == CacheEntry.Freshness.FRESH)
-        .map(LoadEngine::box)
-        .doOnNext(value -> retire.run());
-    return storedMeanwhile.switchIfEmpty(Mono.defer(() -> runLoader(key, loader, load, retire)))
-        .doOnCancel(retire::run);
-  }
-
-  /** The load itself; {@code retire} takes it out of the registry once its result is stored or dropped. */
-  private Mono<Object> runLoader(String key, Mono<T> loader, InFlightLoad load, Runnable retire) {
-    return loader
-        .<Object>map(value -> value)
-        .defaultIfEmpty(ABSENT)
-        .doOnNext(value -> {
-          count(handle.counters.loadSuccesses);
-          store(key, value, load, retire);
-        })
-        .doOnError(error -> {
-          count(handle.counters.loadFailures);
-          retire.run();
-          if (!policy.errorTtl().isZero()) {
-            handle.errors.remember(key, error, handle.now() + policy.errorTtl().toMillis());
-          }
-        })
-        .doOnCancel(retire::run);
+    return Flux.fromIterable(results.entrySet())
+        .flatMap(result -> result.getValue().map(value -> Map.entry(result.getKey(), value)), results.size())
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+        .map(values -> {
+          Map<String, T> ordered = new LinkedHashMap<>();
+          byStoredKey.forEach((stored, callerKey) -> {
+            Object value = values.get(stored);
+            if (value != null && value != ABSENT) {
+              ordered.put(callerKey, type.cast(value));
+            }
+          });
+          return ordered;
+        });
   }
 
   /**
-   * Stores a loaded value unless the key was written or invalidated meanwhile, then retires the load. The store
-   * runs in the background: callers already have the value.
+   * One call of the bulk loader feeds every flight this caller created; it is cancelled only when every one of
+   * those flights is (each is cancelled when its last caller leaves, as for a single load).
    */
-  private void store(String key, Object value, InFlightLoad load, Runnable retire) {
-    if (!policyAllowsStoring(value) || !load.beginStore()) {
-      retire.run();
-      return;
-    }
-    handle.backend.put(key, newEntry(value, load.tags))
-        .onErrorResume(error -> {
-          handle.counters.backendFailures.increment();
-          return Mono.empty();
-        })
-        .doFinally(signal -> {
-          // Retire first: endStore() releases invalidations waiting on this store, and what their callers do next
-          // (a get) must not find this load still registered.
-          retire.run();
-          load.endStore();
-        })
-        .subscribe();
+  private void startBulkLoad(Map<String, String> byStoredKey, Map<String, Flight> toLoad,
+      Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> bulk, ContextView context) {
+    Set<String> callerKeys = new HashSet<>();
+    toLoad.keySet().forEach(stored -> callerKeys.add(byStoredKey.get(stored)));
+    Flux<Map<String, ? extends T>> shared = Mono.defer(() -> bulk.apply(Set.copyOf(callerKeys)))
+        .<Map<String, ? extends T>>map(values -> values)
+        .flux()
+        .publish()
+        .refCount(toLoad.size());
+    toLoad.forEach((stored, flight) -> {
+      String callerKey = byStoredKey.get(stored);
+      flight.start(this, shared.next().flatMap(values -> Mono.justOrEmpty(values.get(callerKey))), context);
+    });
   }
 
+  // ---- what a flight, and the Flux loads, ask of their engine ----
+
+  FlightRegistry flights() {
+    return handle.flights();
+  }
+
+  /** Returns the error of this key and policy still remembered, or null. */
+  @Nullable Throwable rememberedError(String key) {
+    return policy.errorTtlMillis == 0 ? null : handle.recallError(key, policy, handle.now());
+  }
+
+  void countCoalesced() {
+    if (policy.recordStats()) {
+      handle.counters().coalesced();
+    }
+  }
+
+  /** Until when a stale entry may be served when its load fails (stale-if-error). */
+  long staleServableUntil(CacheEntry<?> stale) {
+    return Math.min(stale.expiresAt(), Durations.add(stale.freshUntil(), policy.staleIfErrorMillis));
+  }
+
+  /** Counts a stale value served because its load failed. */
+  void countStaleServed() {
+    if (policy.recordStats()) {
+      handle.counters().staleServed();
+    }
+  }
+
+  /** Wraps a load with the policy's hard timeout and the manager's observation. */
+  Mono<Object> instrument(Mono<Object> load, String key) {
+    Mono<Object> timed = load;
+    if (policy.loadTimeoutMillis != 0) {
+      Duration timeout = Duration.ofMillis(policy.loadTimeoutMillis);
+      timed = load.timeout(timeout, Mono.error(() -> new CacheLoadTimeoutException(key, timeout)),
+          handle.scheduler());
+    }
+    return handle.observer().observe(timed, handle.name(), key);
+  }
+
+  void countLoad(boolean success, long millis) {
+    if (policy.recordStats()) {
+      handle.counters().loaded(success, millis);
+    }
+  }
+
+  boolean remembersErrors() {
+    return policy.errorTtlMillis != 0;
+  }
+
+  void rememberError(String key, Set<String> tags, Throwable error) {
+    handle.rememberError(key, policy, tags, error);
+  }
+
+  Mono<Void> store(String key, CacheEntry<?> entry) {
+    return handle.store(key, entry);
+  }
+
+  void deleteOvertaken(String key) {
+    handle.deleteOvertaken(key);
+  }
+
+  /**
+   * Makes the entry to store for a loaded value, or null when the policy stores none: empty results without an
+   * {@code emptyTtl}, values the view refuses (a sequence over {@code maxElements}), values whose computed TTL is
+   * not positive.
+   *
+   * @param value the value, or {@link #ABSENT}
+   * @param loadMillis how long the load took
+   * @param tags the entry's tags
+   * @return the entry, or null
+   */
   @SuppressWarnings("unchecked")
-  private boolean policyAllowsStoring(Object value) {
+  @Nullable CacheEntry<?> entryToStore(Object value, long loadMillis, Set<String> tags) {
+    long ttlMillis;
     if (value == ABSENT) {
-      return !policy.emptyTtl().isZero();
+      if (policy.emptyTtlMillis == 0) {
+        return null;
+      }
+      ttlMillis = policy.emptyTtlMillis;
+    } else {
+      if (!storable.test((T) value)) {
+        return null;
+      }
+      ttlMillis = ttlMillisOf(value);
+      if (ttlMillis == 0) {
+        return null;
+      }
     }
-    return storable.test((T) value);
+    return newEntry(value, handle.now(), ttlMillis, policy, tags, handle.random()).withLoadMillis(loadMillis);
   }
 
-  private Set<String> allTags(Set<String> tags) {
+  /** The TTL of a value in ms: computed, the policy's, the backend's default, or -1 for none; 0 = do not store. */
+  private long ttlMillisOf(Object value) {
+    Function<Object, Duration> ttlOfValue = policy.ttlOfValue().orElse(null);
+    if (ttlOfValue != null) {
+      Duration ttl = ttlOfValue.apply(value);
+      return ttl == null || ttl.isNegative() || ttl.isZero() ? 0 : Durations.toMillis(ttl);
+    }
+    Duration ttl = policy.ttl().or(handle::defaultTtl).orElse(null);
+    return ttl == null ? -1 : Durations.toMillis(ttl);
+  }
+
+  /**
+   * Makes the entry for a value written now under this engine's policy (a {@code put}).
+   *
+   * @param value the value, or {@link #ABSENT}
+   * @param tags the entry's tags
+   * @return the entry
+   */
+  CacheEntry<?> newEntry(Object value, Set<String> tags) {
+    long ttlMillis = value == ABSENT ? policy.emptyTtlMillis : ttlMillisOf(value);
+    long now = handle.now();
+    if (ttlMillis == 0) {
+      // The policy's TTL function said "do not store": an entry already expired, which a backend does not keep
+      // (and which removes the key's older value).
+      return CacheEntry.of(value, now, now, now, tags);
+    }
+    return newEntry(value, now, ttlMillis, policy, tags, handle.random());
+  }
+
+  /**
+   * Makes an entry: fresh for the TTL (shortened by jitter), then servable stale for the policy's stale window.
+   *
+   * @param value the value, or {@link #ABSENT}
+   * @param now the time now (epoch ms)
+   * @param ttlMillis the time to live, or a negative number for none
+   * @param policy the policy (jitter, stale window)
+   * @param tags the entry's tags
+   * @param random the source of jitter
+   * @return the entry
+   */
+  static CacheEntry<?> newEntry(Object value, long now, long ttlMillis, CachePolicy policy, Set<String> tags,
+      RandomGenerator random) {
+    long freshUntil = CacheEntry.NEVER;
+    long expiresAt = CacheEntry.NEVER;
+    if (ttlMillis >= 0) {
+      long ttl = ttlMillis;
+      if (policy.ttlJitter() > 0) {
+        ttl -= (long) (ttl * policy.ttlJitter() * random.nextDouble());
+      }
+      freshUntil = Durations.add(now, Math.max(1, ttl));
+      expiresAt = Durations.add(freshUntil, policy.staleWindowMillis);
+    }
+    return value == ABSENT ? CacheEntry.absent(now, freshUntil, expiresAt, tags)
+        : CacheEntry.of(value, now, freshUntil, expiresAt, tags);
+  }
+
+  Set<String> allTags(Set<String> tags) {
     if (tags.isEmpty()) {
       return policy.tags();
     }
@@ -265,71 +604,26 @@ final class LoadEngine<T> {
     return all;
   }
 
-  /**
-   * Makes the entry for a value written now under this engine's policy.
-   *
-   * @param value the value, or {@link #ABSENT}
-   * @param tags the entry's tags
-   * @return the entry
-   */
-  CacheEntry<?> newEntry(Object value, Set<String> tags) {
-    long now = handle.now();
-    Optional<Duration> ttl = value == ABSENT ? Optional.of(policy.emptyTtl())
-        : policy.ttl().or(handle.backend::defaultTtl);
-    return newEntry(value, now, ttl, policy, tags);
+  private Object serveStale(CacheEntry<T> stale, @Nullable Outcome outcome, CacheResult.Outcome how) {
+    countStaleServed();
+    record(outcome, how);
+    return box(stale);
   }
 
-  /**
-   * Makes an entry: fresh for the TTL (shortened by jitter), then servable stale for the policy's stale window.
-   *
-   * @param value the value, or {@link #ABSENT}
-   * @param now the time now (epoch ms)
-   * @param ttl the time to live, empty for none
-   * @param policy the policy (jitter, stale window)
-   * @param tags the entry's tags
-   * @return the entry
-   */
-  public static CacheEntry<?> newEntry(Object value, long now, Optional<Duration> ttl, CachePolicy policy,
-      Set<String> tags) {
-    long freshUntil = CacheEntry.NEVER;
-    long expiresAt = CacheEntry.NEVER;
-    if (ttl.isPresent()) {
-      long ttlMillis = ttl.get().toMillis();
-      if (policy.ttlJitter() > 0) {
-        ttlMillis -= (long) (ttlMillis * policy.ttlJitter() * ThreadLocalRandom.current().nextDouble());
-      }
-      freshUntil = saturatedAdd(now, Math.max(1, ttlMillis));
-      expiresAt = saturatedAdd(freshUntil, policy.staleWindow().toMillis());
-    }
-    return value == ABSENT ? CacheEntry.absent(now, freshUntil, expiresAt, tags)
-        : CacheEntry.of(value, now, freshUntil, expiresAt, tags);
-  }
-
-  private static long saturatedAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? CacheEntry.NEVER : Math.min(sum, CacheEntry.NEVER);
-  }
-
-  private void count(java.util.concurrent.atomic.LongAdder counter) {
-    if (policy.recordStats()) {
-      counter.increment();
+  private static void record(@Nullable Outcome outcome, CacheResult.Outcome value) {
+    if (outcome != null) {
+      outcome.value = value;
     }
   }
 
-  private static Object box(CacheEntry<?> entry) {
+  static Object box(CacheEntry<?> entry) {
     return entry.isAbsent() ? ABSENT : entry.value();
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> void unbox(Object value, SynchronousSink<T> sink) {
+  static <T> void unbox(Object value, SynchronousSink<T> sink) {
     if (value != ABSENT) {
       sink.next((T) value);
-    }
-  }
-
-  private static <T> void presentValue(CacheEntry<T> entry, SynchronousSink<T> sink) {
-    if (!entry.isAbsent()) {
-      sink.next(entry.value());
     }
   }
 }

@@ -84,14 +84,16 @@ class CacheMetricsTest {
       Gauge memory = registry.find("cache.memory.estimate").tags("cache", cache, "app", "shop").gauge();
       assertThat(memory).isNotNull();
       assertThat(memory.getId().getBaseUnit()).isEqualTo("bytes");
+      assertThat(registry.find("cache.load.duration").tags("cache", cache, "app", "shop").functionTimer())
+          .isNotNull();
     }
     // gets and loads carry no third value of result
     assertThat(registry.find("cache.gets").tag("cache", "main").meters()).hasSize(2);
     assertThat(registry.find("cache.loads").tag("cache", "main").meters()).hasSize(2);
     long perBackend = registry.getMeters().stream().filter(m -> "main".equals(m.getId().getTag("cache"))).count();
-    assertThat(perBackend).isEqualTo(2 + 2 + COUNTERS.size() + 2);
+    assertThat(perBackend).isEqualTo(2 + 2 + COUNTERS.size() + 2 + 1);
     assertThat(registry.getMeters()).allSatisfy(m -> assertThat(m.getId().getType())
-        .isIn(Meter.Type.COUNTER, Meter.Type.GAUGE));
+        .isIn(Meter.Type.COUNTER, Meter.Type.GAUGE, Meter.Type.TIMER));
   }
 
   @Test
@@ -167,5 +169,22 @@ class CacheMetricsTest {
     clock.advanceTimeBy(Duration.ofSeconds(1));
     assertThat(counter("cache.puts", "main")).isEqualTo(1.0);
     assertThat(gauge("cache.size", "main")).isEqualTo(1.0);
+  }
+
+  @Test
+  void loadDurationIsATimerOfLoadsAndTheirTotalTime() {
+    CacheMetrics.monitor(manager, registry);
+    Cache<String> cache = manager.cache("c", String.class, CachePolicy.builder().ttl(Duration.ofMinutes(1)).build());
+    StepVerifier.create(cache.get("k", Mono.just("v").delayElement(Duration.ofSeconds(3), clock)))
+        .then(() -> clock.advanceTimeBy(Duration.ofSeconds(3)))
+        .expectNext("v").expectComplete().verify(TIMEOUT);
+    StepVerifier.create(cache.get("j", Mono.error(new IllegalStateException("down")))).expectError().verify(TIMEOUT);
+    clock.advanceTimeBy(Duration.ofSeconds(2)); // past the snapshot's refresh interval
+    io.micrometer.core.instrument.FunctionTimer timer = registry.find("cache.load.duration").tag("cache", "main")
+        .functionTimer();
+    assertThat(timer).isNotNull();
+    timer.count(); // the first read starts the refresh; the snapshot is synchronous on this backend
+    assertThat(timer.count()).isEqualTo(2);
+    assertThat(timer.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(3_000);
   }
 }

@@ -70,7 +70,7 @@ class CachePolicyTest {
   void ttlMustBePositive() {
     refused(b -> b.ttl(Duration.ZERO), "ttl", "PT0S");
     refused(b -> b.ttl(Duration.ofSeconds(-1)), "ttl", "PT-1S");
-    assertThat(CachePolicy.builder().ttl(null).build().ttl()).isEmpty();
+    assertThat(CachePolicy.builder().ttl((Duration) null).build().ttl()).isEmpty();
   }
 
   @Test
@@ -108,7 +108,8 @@ class CachePolicyTest {
     refused(b -> b.tags(withNull), "tags", "\\[null\\]".replace("\\", ""));
     assertThatThrownBy(() -> CachePolicy.builder().tags(Set.of("ok", "")).build())
         .isInstanceOf(CacheConfigurationException.class).hasMessageContaining("'tags'");
-    assertThatThrownBy(() -> CachePolicy.builder().tags(null)).isInstanceOf(NullPointerException.class);
+    // Was a NullPointerException (issue 7, row 23): now the option and the value are named.
+    refused(b -> b.tags(null), "tags", "null");
   }
 
   @Test

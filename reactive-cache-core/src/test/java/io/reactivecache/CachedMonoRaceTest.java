@@ -2,8 +2,12 @@ package io.reactivecache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reactivecache.spi.Invalidation;
 import io.reactivecache.testing.MapCacheBackend;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -48,5 +52,72 @@ class CachedMonoRaceTest {
       result.block(WAIT);
       assertThat(cache.get(key).block(WAIT)).as("round %d", round).isEqualTo("newer");
     }
+  }
+
+  @Test
+  void anInvalidationFromOutsideRacingTheEndOfALoadNeverLeavesTheLoadedValueStored() {
+    for (int round = 0; round < ROUNDS; round++) {
+      String key = "o" + round;
+      Sinks.One<String> gate = Sinks.one();
+      Mono<String> result = cache.get(key, gate.asMono()).cache();
+      result.subscribe();
+      RaceTestUtils.race(() -> gate.tryEmitValue("older"),
+          () -> backend.invalidateFromOutside(Invalidation.key("race:" + key)));
+      assertThat(result.block(WAIT)).isEqualTo("older");
+      assertThat(backend.raw("race:" + key)).as("round %d", round).isNull();
+    }
+    assertThat(flights().isEmpty()).isTrue();
+  }
+
+  @Test
+  void aCallerCancellingWhileTheLoadEndsNeverFailsTheOtherAndLeavesNothingBehind() {
+    for (int round = 0; round < ROUNDS; round++) {
+      String key = "c" + round;
+      Sinks.One<String> gate = Sinks.one();
+      AtomicInteger loads = new AtomicInteger();
+      Mono<String> loader = Mono.defer(() -> {
+        loads.incrementAndGet();
+        return gate.asMono();
+      });
+      var leaving = cache.get(key, loader).subscribe();
+      Mono<String> staying = cache.get(key, loader).cache();
+      staying.subscribe();
+      RaceTestUtils.race(() -> gate.tryEmitValue("v"), leaving::dispose);
+      assertThat(staying.block(WAIT)).isEqualTo("v");
+      assertThat(loads).hasValue(1);
+    }
+    assertThat(flights().isEmpty()).isTrue();
+  }
+
+  @Test
+  void bulkAndSingleCallersRacingForTheSameKeysShareLoadsAndAgreeOnValues() {
+    for (int round = 0; round < ROUNDS / 4; round++) {
+      String prefix = "b" + round + "-";
+      AtomicInteger loadsOfA = new AtomicInteger();
+      Mono<Map<String, String>> bulk = cache.getAll(List.of(prefix + "a", prefix + "b"), keys -> {
+        if (keys.contains(prefix + "a")) {
+          loadsOfA.incrementAndGet();
+        }
+        return Mono.fromSupplier(() -> {
+          Map<String, String> values = new java.util.HashMap<>();
+          keys.forEach(k -> values.put(k, "value of " + k));
+          return values;
+        }).subscribeOn(Schedulers.parallel());
+      }).cache();
+      Mono<String> single = cache.get(prefix + "a", Mono.fromSupplier(() -> {
+        loadsOfA.incrementAndGet();
+        return "value of " + prefix + "a";
+      }).subscribeOn(Schedulers.parallel())).cache();
+      RaceTestUtils.race(bulk::subscribe, single::subscribe);
+      assertThat(bulk.block(WAIT)).containsEntry(prefix + "a", "value of " + prefix + "a")
+          .containsEntry(prefix + "b", "value of " + prefix + "b");
+      assertThat(single.block(WAIT)).isEqualTo("value of " + prefix + "a");
+      assertThat(loadsOfA).as("round %d", round).hasValueBetween(1, 2);
+    }
+    assertThat(flights().isEmpty()).isTrue();
+  }
+
+  private FlightRegistry flights() {
+    return ((BackendOperations) manager.defaultBackend()).handle().flights();
   }
 }

@@ -1,6 +1,7 @@
 package io.reactivecache.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -32,6 +33,8 @@ import java.util.function.ToLongFunction;
  *   <tr><td>{@code cache.stale.served}, {@code cache.loads.coalesced}, {@code cache.refreshes},
  *       {@code cache.fallbacks}, {@code cache.invalid.payloads}, {@code cache.rejected.writes},
  *       {@code cache.backend.failures}</td><td>counter</td><td>the matching {@link CacheStats} fields</td></tr>
+ *   <tr><td>{@code cache.load.duration}</td><td>function timer</td><td>loads ({@link CacheStats#loadSuccesses()} +
+ *       {@link CacheStats#loadFailures()}) and their total time ({@link CacheStats#loadMillis()})</td></tr>
  *   <tr><td>{@code cache.memory.estimate}</td><td>gauge (bytes)</td><td>{@link CacheStats#estimatedBytes()}</td></tr>
  * </table>
  *
@@ -106,6 +109,11 @@ public final class CacheMetrics implements MeterBinder {
           "Writes the backend refused");
       counter(registry, "cache.backend.failures", backendTags, snapshot, CacheStats::backendFailures,
           "Backend failures absorbed by cachedMono");
+      FunctionTimer.builder("cache.load.duration", snapshot,
+              s -> (long) s.value(stats -> stats.loadSuccesses() + stats.loadFailures()),
+              s -> s.value(CacheStats::loadMillis), TimeUnit.MILLISECONDS)
+          .tags(backendTags).description("Time spent loading values (count: loads; total: their durations)")
+          .register(registry);
       Gauge.builder("cache.size", snapshot, s -> s.value(CacheStats::size)).tags(backendTags)
           .description("Entries held; -1 when unknown").register(registry);
       Gauge.builder("cache.memory.estimate", snapshot, s -> s.value(CacheStats::estimatedBytes)).tags(backendTags)

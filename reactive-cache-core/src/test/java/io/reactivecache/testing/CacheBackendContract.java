@@ -184,6 +184,51 @@ public abstract class CacheBackendContract {
   }
 
   @Test
+  void alreadyExpiredEntryRemovesTheOlderValue() {
+    // A write that is not kept must not leave the value it replaces served (issue 7, item 11).
+    long now = now();
+    put("k", entry("older"));
+    put("k", CacheEntry.of("newer", now - 2_000, now - 1_000, now, Set.of()));
+    StepVerifier.create(backend.get("k", ValueType.of(String.class))).expectComplete().verify(TIMEOUT);
+  }
+
+  @Test
+  void patternsMatchWholeKeysExactlyAsKeyPatternDoes() {
+    // Issue 7, items 4 to 6: one character is one character (not one byte), sets hold non-ASCII and '-', and keys
+    // of any length are matched whole.
+    String longKey = "long:" + "x".repeat(300) + "-end";
+    String shapedLikeAShortenedKey = longKey.substring(0, 120) + "#sha256:" + "0".repeat(64);
+    List<String> keys = List.of("user:é", "user:e", "user:ab", "tag:é1", "tag:a1", "tag:b1", "-x", "ax", "bx",
+        longKey, shapedLikeAShortenedKey);
+    keys.forEach(key -> put(key, entry(key)));
+    for (String glob : List.of("user:?", "tag:[éa]1", "[a-]x", "long:*-end", "long:*", "*#sha256:*")) {
+      KeyPattern pattern = KeyPattern.of(glob);
+      List<String> expected = keys.stream().filter(pattern::matches).toList();
+      StepVerifier.create(backend.deletePattern(pattern)).expectNext((long) expected.size()).expectComplete()
+          .verify(TIMEOUT);
+      for (String key : keys) {
+        boolean shouldExist = !expected.contains(key);
+        StepVerifier.create(backend.exists(key)).as(key + " after deleting " + glob).expectNext(shouldExist)
+            .expectComplete().verify(TIMEOUT);
+      }
+      expected.forEach(key -> put(key, entry(key)));
+    }
+  }
+
+  @Test
+  void aKeyShapedLikeALongKeysStoredFormNeverReadsItsEntry() {
+    String longKey = "k".repeat(120) + "y".repeat(400);
+    put(longKey, entry("the long key's value"));
+    for (String crafted : List.of(longKey.substring(0, 256), longKey.substring(0, 120) + "#sha256:"
+        + Keys.sha256(longKey))) {
+      StepVerifier.create(backend.get(crafted, ValueType.of(String.class))).as(crafted).expectComplete()
+          .verify(TIMEOUT);
+    }
+    StepVerifier.create(backend.get(longKey, ValueType.of(String.class)))
+        .assertNext(e -> assertThat(e.value()).isEqualTo("the long key's value")).expectComplete().verify(TIMEOUT);
+  }
+
+  @Test
   void putReplacesValueAndTags() {
     put("k", entry("first", "old-tag"));
     put("k", entry("second", "new-tag"));

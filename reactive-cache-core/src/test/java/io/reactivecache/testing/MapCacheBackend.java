@@ -30,6 +30,7 @@ public class MapCacheBackend implements CacheBackend {
   private final Optional<Duration> defaultTtl;
   private final Map<String, CacheEntry<?>> entries = new ConcurrentHashMap<>();
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+  private final Sinks.Many<Invalidation> outside = Sinks.many().multicast().directBestEffort();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong hits = new AtomicLong();
   private final AtomicLong misses = new AtomicLong();
@@ -171,9 +172,43 @@ public class MapCacheBackend implements CacheBackend {
       if (entry.freshness(now()) != CacheEntry.Freshness.EXPIRED) {
         entries.put(key, entry);
         puts.incrementAndGet();
+      } else {
+        // Not written, and the key's older value must not outlive this newer write.
+        entries.remove(key);
       }
       return null;
     }).then();
+  }
+
+  /**
+   * Simulates a change made by another process sharing this store: applies it here, then publishes it on
+   * {@link #invalidations()}, as a backend that learns of remote changes does.
+   *
+   * @param invalidation what the other process invalidated
+   */
+  public void invalidateFromOutside(Invalidation invalidation) {
+    removeWhere((key, entry) -> invalidation.covers(key, entry.tags()));
+    publish(invalidation);
+  }
+
+  /**
+   * Simulates another process writing a key: stores the entry here, then publishes the key's invalidation.
+   *
+   * @param key the key
+   * @param entry what the other process wrote
+   */
+  public void putFromOutside(String key, CacheEntry<?> entry) {
+    entries.put(key, entry);
+    publish(Invalidation.key(key));
+  }
+
+  private synchronized void publish(Invalidation invalidation) {
+    outside.tryEmitNext(invalidation);
+  }
+
+  @Override
+  public Flux<Invalidation> invalidations() {
+    return outside.asFlux();
   }
 
   @Override

@@ -1,0 +1,12 @@
+package io.reactivecache;
+
+import io.reactivecache.testing.MapCacheBackend;
+import reactor.test.scheduler.VirtualTimeScheduler;
+
+/** {@link EngineFeaturesTest} on a backend that reads synchronously ({@code getNow}): the engine's fast path. */
+class EngineFeaturesSynchronousReadTest extends EngineFeaturesTest {
+  @Override
+  MapCacheBackend newBackend(VirtualTimeScheduler clock) {
+    return new MapCacheBackend("map", clock, null, true);
+  }
+}
