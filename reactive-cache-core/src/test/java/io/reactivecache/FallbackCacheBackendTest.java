@@ -436,8 +436,8 @@ class FallbackCacheBackendTest {
     List<Invalidation> passedOn = new CopyOnWriteArrayList<>();
     reactor.core.Disposable subscription = backend.invalidations().subscribe(passedOn::add);
     try {
-      primary.publish(Invalidation.key("k"));
-      fallback.publish(Invalidation.key("private"));
+      primary.invalidateFromOutside(Invalidation.key("k"));
+      fallback.invalidateFromOutside(Invalidation.key("private"));
       assertThat(passedOn).containsExactly(Invalidation.key("k"));
     } finally {
       subscription.dispose();

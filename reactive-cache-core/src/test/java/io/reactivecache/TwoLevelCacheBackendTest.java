@@ -396,23 +396,21 @@ class TwoLevelCacheBackendTest {
     List<Invalidation> passedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
     reactor.core.Disposable subscription = backend.invalidations().subscribe(passedOn::add);
     try {
-      // Another process changes L2 and L2 reports it.
-      StepVerifier.create(l2.delete("k")).expectNext(true).expectComplete().verify(TIMEOUT);
-      l2.publish(Invalidation.key("k"));
-      StepVerifier.create(l2.deletePattern(KeyPattern.of("user:*"))).expectNext(1L).expectComplete().verify(TIMEOUT);
-      l2.publish(Invalidation.pattern(KeyPattern.of("user:*")));
-      StepVerifier.create(l2.invalidateTag("model")).expectNext(1L).expectComplete().verify(TIMEOUT);
-      l2.publish(Invalidation.tag("model"));
-
+      // Another process changes L2, and L2 reports it.
+      l2.invalidateFromOutside(Invalidation.key("k"));
+      l2.invalidateFromOutside(Invalidation.pattern(KeyPattern.of("user:*")));
+      l2.invalidateFromOutside(Invalidation.tag("model"));
       expectMiss("k");
       expectMiss("user:1");
       expectMiss("tagged");
       expectValue("other", "o");
-      put(l2, "other", "changed elsewhere");
-      l2.publish(Invalidation.all("reconnected"));
+      l2.putFromOutside("other", entry("changed elsewhere"));
       expectValue("other", "changed elsewhere");
+      expectValue("other", "changed elsewhere");          // copied into L1 again
+      l2.invalidateFromOutside(Invalidation.all("reconnected"));
+      assertThat(l1.rawSize()).as("everything dropped from L1").isZero();
       assertThat(passedOn).containsExactly(Invalidation.key("k"), Invalidation.pattern(KeyPattern.of("user:*")),
-          Invalidation.tag("model"), Invalidation.all("reconnected"));
+          Invalidation.tag("model"), Invalidation.key("other"), Invalidation.all("reconnected"));
     } finally {
       subscription.dispose();
     }
@@ -428,8 +426,7 @@ class TwoLevelCacheBackendTest {
     slowL2.holdReadReplies();
     AtomicReference<String> firstRead = new AtomicReference<>();
     backend.get("k", STRING).subscribe(entry -> firstRead.set(entry.value()));
-    put(l2, "k", "new");                   // another process writes, L2 reports it
-    l2.publish(Invalidation.key("k"));
+    l2.putFromOutside("k", entry("new"));  // another process writes, L2 reports it
     slowL2.openReadReplies();
     assertThat(firstRead.get()).isEqualTo("old");
     expectValue("k", "new");

@@ -37,7 +37,6 @@ public class MapCacheBackend implements CacheBackend {
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong deletes = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
-  private final Sinks.Many<Invalidation> fromOutside = Sinks.many().multicast().directBestEffort();
   /** Counts every operation that reached the backend, failed or not. */
   public final AtomicLong operations = new AtomicLong();
 
@@ -264,22 +263,6 @@ public class MapCacheBackend implements CacheBackend {
   public Mono<CacheStats> stats() {
     return op(() -> new CacheStats(hits.get(), misses.get(), puts.get(), deletes.get(), 0, 0, 0, 0, 0, 0,
         invalid.get(), 0, 0, 0, entries.size(), -1));
-  }
-
-  /**
-   * Publishes an invalidation on {@link #invalidations()}, as a shared store does when another process changed it.
-   * The caller makes the change itself first (through this backend), as the other process would have.
-   *
-   * @param invalidation what changed
-   */
-  public void publish(Invalidation invalidation) {
-    fromOutside.tryEmitNext(invalidation);
-  }
-
-  /** What {@link #publish} was given, from subscription on. */
-  @Override
-  public Flux<Invalidation> invalidations() {
-    return fromOutside.asFlux();
   }
 
   @Override
