@@ -33,7 +33,7 @@ import reactor.core.publisher.Mono;
  */
 class FallbackRecoveryUnderWritesIT extends RedisFaultTest {
   private static final String ROW = "row 25 recovery under writes";
-  private static final int WRITERS = 8;
+  private static final int WRITERS = 16;
   private static final int KEYS_PER_WRITER = 50;
 
   @Test
