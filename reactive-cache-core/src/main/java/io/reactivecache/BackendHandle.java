@@ -109,6 +109,16 @@ final class BackendHandle {
     }
   }
 
+  /** As {@link #readNow(String, ValueType)} for the key {@code prefix + key} at a time already read. */
+  <T> @Nullable CacheEntry<T> readNow(String prefix, String key, ValueType<T> type, long now) {
+    try {
+      return backend.getNow(prefix, key, type, now).orElse(null);
+    } catch (RuntimeException error) {
+      counters.backendFailed();
+      return null;
+    }
+  }
+
   /** As {@link #readNow(String, ValueType)}, telling {@code onFailure} when the read failed. */
   <T> @Nullable CacheEntry<T> readNow(String key, ValueType<T> type, Runnable onFailure) {
     try {
@@ -179,13 +189,18 @@ final class BackendHandle {
     });
   }
 
-  /** As {@link #readValue}, synchronously, for a backend that {@linkplain #readsSynchronously() can}. */
-  <T> @Nullable T readValueNow(String key, ValueType<T> type) {
-    Object beingStored = flights.valueBeingStored(key, type);
-    if (beingStored != null) {
-      return beingStored == LoadEngine.ABSENT ? null : type.cast(beingStored);
+  /**
+   * As {@link #readValue}, synchronously, for a backend that {@linkplain #readsSynchronously() can}, for the key
+   * {@code prefix + key} (joined only if a load is in flight).
+   */
+  <T> @Nullable T readValueNow(String prefix, String key, ValueType<T> type) {
+    if (!flights.isEmpty()) {
+      Object beingStored = flights.valueBeingStored(prefix.concat(key), type);
+      if (beingStored != null) {
+        return beingStored == LoadEngine.ABSENT ? null : type.cast(beingStored);
+      }
     }
-    CacheEntry<T> entry = backend.getNow(key, type).orElse(null);
+    CacheEntry<T> entry = backend.getNow(prefix, key, type, now()).orElse(null);
     return entry == null || entry.isAbsent() ? null : entry.value();
   }
 

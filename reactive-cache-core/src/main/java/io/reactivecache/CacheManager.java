@@ -14,6 +14,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -400,12 +401,12 @@ public final class CacheManager {
     private record Pending(CacheBackend backend, boolean owned) {}
 
     private final List<Function<Scheduler, Pending>> backends = new ArrayList<>();
-    private String defaultBackend;
-    private Scheduler clock;
+    private @Nullable String defaultBackend;
+    private @Nullable Scheduler clock;
     private CachePolicy defaultPolicy = CachePolicy.defaults();
-    private RandomGenerator random;
+    private @Nullable RandomGenerator random;
     // Typed Object so that this class loads without Micrometer on the class path (it is optional).
-    private Object observationRegistry;
+    private @Nullable Object observationRegistry;
 
     private Builder() {}
 
@@ -426,11 +427,11 @@ public final class CacheManager {
      *
      * @param name the backend's name
      * @param maximumSize the largest number of entries
-     * @param defaultTtl the TTL of values written without one, or null for none
-     * @param strategy the eviction strategy
+     * @param defaultTtl the TTL of values written without one, or null for none (values then live until evicted)
+     * @param strategy the eviction strategy, or null for {@link Strategy#TTL}
      * @return this builder
      */
-    public Builder memory(String name, long maximumSize, Duration defaultTtl, Strategy strategy) {
+    public Builder memory(String name, long maximumSize, @Nullable Duration defaultTtl, @Nullable Strategy strategy) {
       backends.add(clock -> new Pending(provider("memory").create(new BackendSettings(name, maximumSize,
           Optional.ofNullable(defaultTtl), strategy == null ? Strategy.TTL : strategy, clock, Map.of())), true));
       return this;
@@ -503,13 +504,20 @@ public final class CacheManager {
     }
 
     /**
-     * Sets the clock timestamps are read from ({@code clock.now(MILLISECONDS)}); backends set up by the manager
-     * get it too. Default: {@link Schedulers#parallel()}. Tests pass a {@code VirtualTimeScheduler}.
+     * Sets the clock timestamps are read from ({@code clock.now(MILLISECONDS)}), exactly, at every read; backends
+     * set up by the manager get it too. Tests pass a {@code VirtualTimeScheduler}. Default: real time from
+     * {@link Schedulers#parallel()}, read through a clock that one daemon thread ({@code reactive-cache-clock})
+     * refreshes every millisecond while it is read, so a hit does not pay for a system clock read; freshness
+     * decisions then lag real time by at most that tick plus the thread's scheduling delay.
      *
      * @param clock the clock
      * @return this builder
      */
     public Builder clock(Scheduler clock) {
+      if (clock == null) {
+        throw CacheConfigurationException.invalid("clock", "null",
+            "a Reactor Scheduler (leave it unset for the default real-time clock)");
+      }
       this.clock = clock;
       return this;
     }
@@ -575,8 +583,8 @@ public final class CacheManager {
         throw new CacheConfigurationException(
             "No backend configured: call memory(...) or backend(...) on CacheManager.builder()");
       }
-      Scheduler time = clock == null ? Schedulers.parallel() : clock;
-      EngineClock engineClock = new EngineClock(time);
+      EngineClock engineClock = clock == null ? EngineClock.realTime() : EngineClock.of(clock);
+      Scheduler time = engineClock.scheduler();
       LoadObserver observer = observationRegistry == null ? LoadObserver.NONE
           : ObservedLoads.of(observationRegistry);
       Map<String, BackendOperations> built = new LinkedHashMap<>();

@@ -79,25 +79,31 @@ final class DefaultCache<T> implements Cache<T> {
   // a bad key still reaches the caller on subscription, as Mono.error.
   @Override
   public Mono<T> get(String key) {
-    String stored;
     try {
-      stored = keyOf(key);
+      checkForRead(key);
     } catch (InvalidCacheKeyException e) {
       return Mono.error(e);
     }
-    return engine.read(stored);
+    return engine.read(prefix, key);
   }
 
   @Override
   public Mono<T> get(String key, Mono<T> loader) {
-    String stored;
     try {
-      stored = keyOf(key);
+      checkForRead(key);
       requireLoader(loader);
     } catch (CacheException e) {
       return Mono.error(e);
     }
-    return engine.get(stored, loader, Set.of());
+    return engine.get(prefix, key, loader, Set.of());
+  }
+
+  /** Checks a key before a read; in full unless the engine checks it on a miss (see LoadEngine). */
+  private void checkForRead(String key) {
+    if (engine.readsSynchronously() && key != null && !key.isEmpty()) {
+      return;
+    }
+    KeyRules.checkPart(prefix, key);
   }
 
   @Override

@@ -89,12 +89,17 @@ final class FlightRegistry {
 
   /** Notes the retirements of the key's stripe, before a read of the backend. */
   long retirementMark(String key) {
-    return retirements.get(stripe(key));
+    return retirements.get(stripe(key.hashCode()));
+  }
+
+  /** As {@link #retirementMark(String)} for the key {@code prefix + key}, without joining them. */
+  long retirementMark(String prefix, String key) {
+    return retirements.get(stripe(KeyRules.hash(prefix, key)));
   }
 
   /** Tells whether a flight of the key's stripe retired since {@code mark} was noted. */
   boolean retiredSince(String key, long mark) {
-    return retirements.get(stripe(key)) != mark;
+    return retirements.get(stripe(key.hashCode())) != mark;
   }
 
   void retire(Flight flight) {
@@ -102,7 +107,7 @@ final class FlightRegistry {
       return;
     }
     if (flights.remove(flight.id, flight)) {
-      retirements.incrementAndGet(stripe(flight.id.key()));
+      retirements.incrementAndGet(stripe(flight.id.key().hashCode()));
     }
   }
 
@@ -136,8 +141,7 @@ final class FlightRegistry {
     return Mono.when(storesUnderWay);
   }
 
-  private static int stripe(String key) {
-    int h = key.hashCode();
-    return (h ^ (h >>> 16)) & (STRIPES - 1);
+  private static int stripe(int hash) {
+    return (hash ^ (hash >>> 16)) & (STRIPES - 1);
   }
 }

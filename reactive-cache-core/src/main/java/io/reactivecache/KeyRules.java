@@ -32,6 +32,42 @@ final class KeyRules {
   }
 
   /**
+   * Validates a caller's key that will be stored after an already-checked prefix, without joining them.
+   *
+   * @param checkedPrefix a prefix validated before
+   * @param key the key a caller gave
+   * @throws InvalidCacheKeyException if the key is invalid or the joined key would be too long
+   */
+  static void checkPart(String checkedPrefix, String key) {
+    validated(key);
+    if (checkedPrefix.length() + key.length() > MAX_KEY_LENGTH) {
+      throw tooLong(checkedPrefix + key);
+    }
+  }
+
+  /**
+   * Returns {@code (prefix + key).hashCode()} without joining them, from the two strings' cached hashes.
+   *
+   * @param prefix the first part
+   * @param key the second part
+   * @return the joined string's hash code
+   */
+  static int hash(String prefix, String key) {
+    if (prefix.isEmpty()) {
+      return key.hashCode();
+    }
+    int power = 1;
+    int base = 31;
+    for (int n = key.length(); n > 0; n >>= 1) {
+      if ((n & 1) != 0) {
+        power *= base;
+      }
+      base *= base;
+    }
+    return prefix.hashCode() * power + key.hashCode();
+  }
+
+  /**
    * Refuses null, empty, control-character and over-long keys.
    *
    * @param key the key a caller gave

@@ -107,11 +107,71 @@ final class LoadEngine<T> {
    * Reads a key without loading: fresh and stale values are returned, absent markers are a miss. A value this
    * instance loaded and is still storing is returned as stored (read-your-writes). Backend failures are signalled.
    */
-  Mono<T> read(String key) {
-    if (synchronousReads) {
-      return Mono.fromCallable(() -> handle.readValueNow(key, type));
+  Mono<T> read(String prefix, String key) {
+    return CachedMono.read(this, prefix, key);
+  }
+
+  /**
+   * Tells whether the backend reads on the calling thread. Then a key is checked in full only when it misses: a key
+   * that hits was checked when it was stored, and scanning it for control characters was a tenth of a hit's cost.
+   * (Null and empty keys are refused before any read.)
+   */
+  boolean readsSynchronously() {
+    return synchronousReads;
+  }
+
+  /**
+   * {@code block()} of a {@link CachedMono} on a backend that reads synchronously: a fresh hit (or any plain read)
+   * is answered on the calling thread without subscribing; otherwise the decision made on that one read is
+   * carried out and blocked on, as {@code Mono.block} would.
+   *
+   * @param loader the loader, or null for a plain read
+   * @param timeout the longest wait, or null for none
+   * @return the value, or null for empty
+   */
+  @Nullable T block(String prefix, String part, @Nullable Mono<T> loader, Set<String> tags,
+      @Nullable Duration timeout) {
+    if (loader == null) {
+      T value = handle.readValueNow(prefix, part, type);
+      if (value == null) {
+        KeyRules.checkPart(prefix, part);
+      }
+      return value;
     }
-    return Mono.defer(() -> handle.readValue(key, type));
+    long mark = handle.flights().retirementMark(prefix, part);
+    long now = handle.now();
+    CacheEntry<T> entry = handle.readNow(prefix, part, type, now);
+    Decision decision = decide(entry, now);
+    if (decision == Decision.FRESH) {
+      return entry.isAbsent() ? null : entry.value();
+    }
+    KeyRules.checkPart(prefix, part);
+    Mono<T> result = act(decision, prefix.concat(part), entry, mark, loader, tags, reactor.util.context.Context.empty(),
+        null).handle(LoadEngine::unbox);
+    return timeout == null ? result.block() : result.block(timeout);
+  }
+
+  /** Called by {@link CachedMono} at each subscription of a read. */
+  void subscribeRead(CoreSubscriber<? super T> actual, String prefix, String key) {
+    if (!synchronousReads) {
+      handle.readValue(prefix.concat(key), type).subscribe(actual);
+      return;
+    }
+    T value;
+    try {
+      value = handle.readValueNow(prefix, key, type);
+      if (value == null) {
+        KeyRules.checkPart(prefix, key);
+      }
+    } catch (RuntimeException error) {
+      Operators.error(actual, error);
+      return;
+    }
+    if (value == null) {
+      Operators.complete(actual);
+    } else {
+      actual.onSubscribe(Operators.scalarSubscription(actual, value));
+    }
   }
 
   // ---- reading with a loader: the cachedMono operation ----
@@ -125,7 +185,12 @@ final class LoadEngine<T> {
    * @return the value, or empty when the loader returned empty
    */
   Mono<T> get(String key, Mono<T> loader, Set<String> tags) {
-    return CachedMono.of(this, key, loader, tags);
+    return CachedMono.of(this, "", key, loader, tags);
+  }
+
+  /** As {@link #get(String, Mono, Set)} for the key {@code prefix + key}, joined only on a miss. */
+  Mono<T> get(String prefix, String key, Mono<T> loader, Set<String> tags) {
+    return CachedMono.of(this, prefix, key, loader, tags);
   }
 
   /**
@@ -151,11 +216,11 @@ final class LoadEngine<T> {
   }
 
   /** Called by {@link CachedMono} at each subscription. */
-  void subscribe(CoreSubscriber<? super T> actual, String key, Mono<T> loader, Set<String> tags) {
-    long mark = handle.flights().retirementMark(key);
+  void subscribe(CoreSubscriber<? super T> actual, String prefix, String part, Mono<T> loader, Set<String> tags) {
     if (synchronousReads) {
-      CacheEntry<T> entry = handle.readNow(key, type);
+      long mark = handle.flights().retirementMark(prefix, part);
       long now = handle.now();
+      CacheEntry<T> entry = handle.readNow(prefix, part, type, now);
       if (entry != null && decide(entry, now) == Decision.FRESH) {
         // The hot path: a fresh hit answers without assembling anything.
         if (entry.isAbsent()) {
@@ -165,10 +230,19 @@ final class LoadEngine<T> {
         }
         return;
       }
+      try {
+        KeyRules.checkPart(prefix, part);
+      } catch (InvalidCacheKeyException error) {
+        Operators.error(actual, error);
+        return;
+      }
+      String key = prefix.concat(part);
       act(decide(entry, now), key, entry, mark, loader, tags, actual.currentContext(), null)
           .<T>handle(LoadEngine::unbox).subscribe(actual);
       return;
     }
+    String key = prefix.concat(part);
+    long mark = handle.flights().retirementMark(key);
     ContextView context = actual.currentContext();
     readEntry(key)
         .flatMap(entry -> decideAndAct(key, entry, mark, loader, tags, context, null))

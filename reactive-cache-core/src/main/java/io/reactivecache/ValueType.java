@@ -5,7 +5,6 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.lang.reflect.WildcardType;
-import java.util.Objects;
 
 /**
  * The type a caller expects a cached value to have. The type always comes from the caller, never from stored
@@ -49,7 +48,7 @@ public abstract class ValueType<T> {
    * @return the value type
    */
   public static <T> ValueType<T> of(Class<T> type) {
-    Objects.requireNonNull(type, "type");
+    requireType(type);
     return new ValueType<>(type) {};
   }
 
@@ -62,7 +61,7 @@ public abstract class ValueType<T> {
    * @return the value type
    */
   public static <T> ValueType<T> ofType(Type type) {
-    Objects.requireNonNull(type, "type");
+    requireType(type);
     return new ValueType<T>(type) {};
   }
 
@@ -154,5 +153,11 @@ public abstract class ValueType<T> {
     if (type == byte.class) return Byte.class;
     if (type == char.class) return Character.class;
     throw new CacheConfigurationException("ValueType cannot stand for void");
+  }
+
+  private static void requireType(@org.jspecify.annotations.Nullable Type type) {
+    if (type == null) {
+      throw CacheConfigurationException.invalid("type", "null", "the class or type of the values");
+    }
   }
 }

@@ -22,7 +22,7 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.util.context.Context;
 
-/** The eight rules of {@code cachedMono} (DESIGN.md), one or more tests each. */
+/** The eight rules of {@code cachedMono} (README, "cachedMono semantics"), one or more tests each. */
 class CachedMonoRulesTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 

@@ -67,6 +67,24 @@ class EngineFeaturesTest {
     return clock.now(TimeUnit.MILLISECONDS);
   }
 
+  // ---- keys ----
+
+  @Test
+  void invalidKeysAreRefusedOnEveryReadPathAndTheLoaderIsNeverCalled() {
+    Cache<String> cache = cache(ttl(Duration.ofMinutes(1)));
+    AtomicInteger loads = new AtomicInteger();
+    Mono<String> loader = Mono.fromSupplier(() -> "v" + loads.incrementAndGet());
+    for (String bad : java.util.Arrays.asList("a\nb", "", null, "x".repeat(70_000))) {
+      StepVerifier.create(cache.get(bad)).expectError(InvalidCacheKeyException.class).verify(WAIT);
+      StepVerifier.create(cache.get(bad, loader)).expectError(InvalidCacheKeyException.class).verify(WAIT);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> cache.get(bad).block(WAIT))
+          .isInstanceOf(InvalidCacheKeyException.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> cache.get(bad, loader).block(WAIT))
+          .isInstanceOf(InvalidCacheKeyException.class);
+    }
+    assertThat(loads).hasValue(0);
+  }
+
   // ---- invalidations from outside the process (rule 5 across instances) ----
 
   @Test
@@ -102,6 +120,25 @@ class EngineFeaturesTest {
         .then(() -> before.tryEmitValue("older"))
         .expectNext("older").expectComplete().verify(WAIT);
     StepVerifier.create(cache.get("k")).expectNext("written elsewhere").expectComplete().verify(WAIT);
+  }
+
+  @Test
+  void anOutsideInvalidationArrivingWhileTheStoreIsOnItsWayDeletesWhatTheStoreWrote() {
+    Sinks.Empty<Void> storeLands = Sinks.empty();
+    MapCacheBackend slowWrites = new MapCacheBackend("slow-writes", clock, null, backend.readsSynchronously()) {
+      @Override
+      public Mono<Void> put(String key, CacheEntry<?> entry) {
+        return storeLands.asMono().then(super.put(key, entry));
+      }
+    };
+    Cache<String> cache = CacheManager.builder().backend(slowWrites).clock(clock).build()
+        .cache("items", String.class, ttl(Duration.ofMinutes(1)));
+    StepVerifier.create(cache.get("k", Mono.just("loaded"))).expectNext("loaded").expectComplete().verify(WAIT);
+    slowWrites.invalidateFromOutside(Invalidation.key("items:k"));
+    StepVerifier.create(cache.get("k")).as("read-your-writes ends with the invalidation").expectComplete()
+        .verify(WAIT);
+    storeLands.tryEmitEmpty();
+    assertThat(slowWrites.raw("items:k")).as("our store may have overwritten the other process's change").isNull();
   }
 
   @Test
@@ -189,7 +226,7 @@ class EngineFeaturesTest {
   @Test
   void earlyRefreshDrawsWithTheXFetchProbability() {
     // P(refresh) = P(-Δβ ln u >= remaining) = exp(-remaining / (Δβ)); with Δβ = 1 s and 1 s left: 1/e.
-    BackendHandle handle = new BackendHandle(backend, new EngineClock(clock), false, LoadObserver.NONE,
+    BackendHandle handle = new BackendHandle(backend, EngineClock.of(clock), false, LoadObserver.NONE,
         new Random(7));
     LoadEngine<String> engine = new LoadEngine<>(handle, ValueType.of(String.class),
         CachePolicy.builder().ttl(Duration.ofMinutes(1)).earlyRefresh(0.5).build(), value -> true);

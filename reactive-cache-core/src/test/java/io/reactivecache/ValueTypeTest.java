@@ -91,7 +91,10 @@ class ValueTypeTest {
   void voidAndNullAreRefused() {
     assertThatThrownBy(() -> ValueType.of(void.class)).isInstanceOf(CacheConfigurationException.class)
         .hasMessageContaining("void");
-    assertThatThrownBy(() -> ValueType.of(null)).isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> ValueType.ofType(null)).isInstanceOf(NullPointerException.class);
+    // A configuration error naming the option, not a NullPointerException (row 23).
+    assertThatThrownBy(() -> ValueType.of(null)).isInstanceOf(CacheConfigurationException.class)
+        .hasMessageContaining("'type'");
+    assertThatThrownBy(() -> ValueType.ofType(null)).isInstanceOf(CacheConfigurationException.class)
+        .hasMessageContaining("'type'");
   }
 }

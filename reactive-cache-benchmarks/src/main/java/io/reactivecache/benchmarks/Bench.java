@@ -2,6 +2,7 @@ package io.reactivecache.benchmarks;
 
 import io.reactivecache.benchmarks.jmh.MemoryBenchmark;
 import io.reactivecache.benchmarks.jmh.RedisBenchmark;
+import io.reactivecache.benchmarks.jmh.SpringCacheableBenchmark;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -60,10 +61,14 @@ public final class Bench {
   record Sample(double score, double allocPerOp) {}
 
   static final List<Pair> PAIRS = List.of(
-      new Pair("memory hit: cache.get(k) vs Mono.fromSupplier(caffeine.getIfPresent)", MemoryBenchmark.class,
-          "monoFromSupplierGetIfPresent", "cacheGet", 0.6, false, true),
+      new Pair("memory hit: cache.get(k) vs Mono.fromSupplier(getIfPresent) on a Caffeine with expireAfterWrite",
+          MemoryBenchmark.class, "monoFromSupplierGetIfPresentExpiring", "cacheGet", 1.5, false, true),
+      new Pair("memory hit: cache.get(k) vs Mono.fromSupplier(getIfPresent) on a plain Caffeine (no TTL check)",
+          MemoryBenchmark.class, "monoFromSupplierGetIfPresent", "cacheGet", 0, false, true),
       new Pair("cachedMono fresh hit: cache.get(k, loader) vs Mono.fromFuture(asyncCache.get)",
           MemoryBenchmark.class, "asyncCacheFromFuture", "cacheGetWithLoader", 1.0, false, true),
+      new Pair("cachedMono fresh hit: cache.get(k, loader) vs Spring @Cacheable on a Mono (CaffeineCacheManager, "
+          + "async mode)", SpringCacheableBenchmark.class, "springCacheable", "cacheGetWithLoader", 3.0, false, true),
       new Pair("memory put: cache.put(k, v) vs Mono.fromRunnable(caffeine.put)", MemoryBenchmark.class,
           "monoFromRunnablePut", "cachePut", 0, false, true),
       new Pair("getAll 100 keys: cache.getAll vs Mono.fromSupplier(caffeine.getAllPresent)",
@@ -94,6 +99,16 @@ public final class Bench {
           "twoLevelGet", 0, true, false));
 
   private Bench() {}
+
+  /** The 1, 5 and 15 minute load averages (Linux), to judge how noisy a run's machine was. */
+  static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " / " + parts[1] + " / " + parts[2] + " (1 / 5 / 15 min)";
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
 
   /**
    * Runs the comparison.
@@ -138,10 +153,10 @@ public final class Bench {
       }
     }
     StringBuilder report = new StringBuilder();
-    report.append(String.format(Locale.ROOT, "Bench %s, %s, %d CPUs, Java %s; threads %s; Redis %s%n%n",
-        full ? "full" : "quick", LocalDateTime.now().withNano(0), Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"), Arrays.toString(threads),
-        redis ? redisUrl() : "unreachable (Redis rows skipped)"));
+    report.append(String.format(Locale.ROOT, "Bench %s, %s, %d CPUs, Java %s; threads %s; Redis %s; load average"
+        + " at start %s%n%n", full ? "full" : "quick", LocalDateTime.now().withNano(0),
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Arrays.toString(threads),
+        redis ? redisUrl() : "unreachable (Redis rows skipped)", loadAverage()));
     System.out.print(report);
 
     long start = System.nanoTime();
@@ -166,6 +181,7 @@ public final class Bench {
       System.out.println(measured);
       report.append('\n').append(measured);
     }
+    report.append(String.format(Locale.ROOT, "%nLoad average at the end: %s%n", loadAverage()));
     if (out != null) {
       Files.writeString(out, report, StandardCharsets.UTF_8);
       System.out.println("wrote " + out);

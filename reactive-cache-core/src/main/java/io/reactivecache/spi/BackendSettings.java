@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,15 +55,30 @@ public record BackendSettings(
     if (maximumSize < 1) {
       throw CacheConfigurationException.invalid("maximumSize", maximumSize, "a size of at least 1");
     }
-    Objects.requireNonNull(defaultTtl, "defaultTtl");
+    if (defaultTtl == null) {
+      throw CacheConfigurationException.invalid("defaultTtl", "null", "an Optional duration (empty for none)");
+    }
     defaultTtl.ifPresent(ttl -> {
       if (ttl.isNegative() || ttl.isZero()) {
         throw CacheConfigurationException.invalid("defaultTtl", ttl, "a positive duration");
       }
     });
-    Objects.requireNonNull(strategy, "strategy");
-    Objects.requireNonNull(clock, "clock");
-    options = Map.copyOf(Objects.requireNonNull(options, "options"));
+    if (strategy == null) {
+      throw CacheConfigurationException.invalid("strategy", "null", "one of ttl, lru, lfu");
+    }
+    if (clock == null) {
+      throw CacheConfigurationException.invalid("clock", "null", "a Reactor Scheduler");
+    }
+    if (options == null) {
+      throw CacheConfigurationException.invalid("options", "null", "a map of option names to values (empty for none)");
+    }
+    for (Map.Entry<String, String> option : options.entrySet()) {
+      if (option.getKey() == null || option.getValue() == null) {
+        throw CacheConfigurationException.invalid(option.getKey() == null ? "options" : option.getKey(), "null",
+            "a value as text (leave the option out to use its default)");
+      }
+    }
+    options = Map.copyOf(options);
   }
 
   /**

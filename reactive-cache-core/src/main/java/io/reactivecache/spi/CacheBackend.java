@@ -87,6 +87,25 @@ public interface CacheBackend {
   }
 
   /**
+   * As {@link #getNow(String, ValueType)} for the key {@code prefix + key}, at a time the caller already read from
+   * the cache's clock: the engine's hit path, which then neither builds the key nor reads the clock twice. A backend
+   * that can look the key up from its two parts, and check expiry at the given time, overrides it; the default
+   * joins the parts and calls {@link #getNow(String, ValueType)}.
+   *
+   * @param prefix the key's first part (a view's prefix), possibly empty
+   * @param key the key's second part
+   * @param type the type the caller expects
+   * @param now the time now (epoch ms) on the cache's clock
+   * @param <T> the value's type
+   * @return the entry (fresh or stale, never expired at {@code now}), or empty on a miss
+   * @throws io.reactivecache.CacheBackendException if the read fails
+   * @throws UnsupportedOperationException if the backend does not read synchronously
+   */
+  default <T> Optional<CacheEntry<T>> getNow(String prefix, String key, ValueType<T> type, long now) {
+    return getNow(prefix.isEmpty() ? key : prefix.concat(key), type);
+  }
+
+  /**
    * Writes an entry, replacing any previous one. An entry already expired is not written.
    *
    * @param key the key

@@ -168,41 +168,45 @@ public class MapCacheBackend implements CacheBackend {
   @Override
   public Mono<Void> put(String key, CacheEntry<?> entry) {
     return op(() -> {
-      if (entry.freshness(now()) != CacheEntry.Freshness.EXPIRED) {
-        entries.put(key, entry);
-        puts.incrementAndGet();
-      } else {
-        // Not written, and the key's older value must not outlive this newer write.
-        entries.remove(key);
+      synchronized (outside) {
+        if (entry.freshness(now()) != CacheEntry.Freshness.EXPIRED) {
+          entries.put(key, entry);
+          puts.incrementAndGet();
+        } else {
+          // Not written, and the key's older value must not outlive this newer write.
+          entries.remove(key);
+        }
       }
       return null;
     }).then();
   }
 
   /**
-   * Simulates a change made by another process sharing this store: applies it here, then publishes it on
-   * {@link #invalidations()}, as a backend that learns of remote changes does.
+   * Simulates a change made by another process sharing this store: applies it here and publishes it on
+   * {@link #invalidations()} in one step, as if notifications took no time to arrive (a real backend's notification
+   * can arrive after a write of ours that landed after the change; closing that gap needs the store itself to
+   * refuse such writes).
    *
    * @param invalidation what the other process invalidated
    */
   public void invalidateFromOutside(Invalidation invalidation) {
-    removeWhere((key, entry) -> invalidation.covers(key, entry.tags()));
-    publish(invalidation);
+    synchronized (outside) {
+      removeWhere((key, entry) -> invalidation.covers(key, entry.tags()));
+      outside.tryEmitNext(invalidation);
+    }
   }
 
   /**
-   * Simulates another process writing a key: stores the entry here, then publishes the key's invalidation.
+   * Simulates another process writing a key: stores the entry and publishes the key's invalidation in one step.
    *
    * @param key the key
    * @param entry what the other process wrote
    */
   public void putFromOutside(String key, CacheEntry<?> entry) {
-    entries.put(key, entry);
-    publish(Invalidation.key(key));
-  }
-
-  private synchronized void publish(Invalidation invalidation) {
-    outside.tryEmitNext(invalidation);
+    synchronized (outside) {
+      entries.put(key, entry);
+      outside.tryEmitNext(Invalidation.key(key));
+    }
   }
 
   @Override

@@ -108,10 +108,11 @@ public final class Demo {
     });
   }
 
+  /** Prints the counters under their {@link CacheStats} accessor names, as the README's Stats table lists them. */
   private static void printStats(CacheStats stats) {
-    say("4. stats: hits=%d misses=%d hit-rate=%.1f%% loads=%d coalesced=%d stale-served=%d refreshes=%d puts=%d",
-        stats.hits(), stats.misses(), stats.hitRate() * 100, stats.loadSuccesses(), stats.coalescedLoads(),
-        stats.staleServed(), stats.refreshes(), stats.puts());
+    say("4. stats: hits=%d misses=%d hitRate=%.1f%% loadSuccesses=%d coalescedLoads=%d staleServed=%d refreshes=%d"
+        + " puts=%d", stats.hits(), stats.misses(), stats.hitRate() * 100, stats.loadSuccesses(),
+        stats.coalescedLoads(), stats.staleServed(), stats.refreshes(), stats.puts());
   }
 
   private static long elapsedMs(long startNanos) {

@@ -7,6 +7,7 @@ import io.reactivecache.spi.CacheBackendProvider;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Creates {@link MemoryCacheBackend}s of type {@code "memory"} from {@link BackendSettings}; found by
@@ -15,7 +16,8 @@ import java.util.TreeSet;
  * <p>The common settings (name, maximum size, default time to live, strategy, clock) map to the builder's options of
  * the same names. The only backend-specific option is {@code expiryCleanupInterval}, a duration written in ISO-8601
  * ({@code PT0.5S}) or as a number with a unit ({@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}). Any other option
- * is rejected, so a misspelt option fails at start-up instead of being ignored.
+ * is rejected, so a misspelt option fails at start-up instead of being ignored. A bound by weight needs a weigher,
+ * which is code: build such a backend with {@link MemoryCacheBackend#builder()}.
  */
 public final class MemoryCacheBackendProvider implements CacheBackendProvider {
   /** The option naming the cleanup interval. */
@@ -31,7 +33,10 @@ public final class MemoryCacheBackendProvider implements CacheBackendProvider {
   }
 
   @Override
-  public CacheBackend create(BackendSettings settings) {
+  public CacheBackend create(@Nullable BackendSettings settings) {
+    if (settings == null) {
+      throw CacheConfigurationException.invalid("settings", "null", "the backend's settings");
+    }
     Set<String> unknown = new TreeSet<>(settings.options().keySet());
     unknown.removeAll(OPTIONS);
     if (!unknown.isEmpty()) {
@@ -47,7 +52,8 @@ public final class MemoryCacheBackendProvider implements CacheBackendProvider {
     settings.defaultTtl().ifPresent(builder::defaultTtl);
     Map<String, String> options = settings.options();
     if (options.containsKey(EXPIRY_CLEANUP_INTERVAL)) {
-      builder.expiryCleanupInterval(BackendSettings.parseDuration(EXPIRY_CLEANUP_INTERVAL, options.get(EXPIRY_CLEANUP_INTERVAL)));
+      builder.expiryCleanupInterval(
+          BackendSettings.parseDuration(EXPIRY_CLEANUP_INTERVAL, options.get(EXPIRY_CLEANUP_INTERVAL)));
     }
     return builder.build();
   }

@@ -4,29 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactivecache.CacheStats;
 import io.reactivecache.Strategy;
-import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 /** Which entry each policy evicts, on sequences small enough to work out by hand. */
-class EvictionOrderTest {
-  private final VirtualTimeScheduler clock = VirtualTimeScheduler.create();
-  private final List<MemoryCacheBackend> backends = new ArrayList<>();
-
-  @AfterEach
-  void close() {
-    backends.forEach(b -> b.close().block());
-    clock.dispose();
-  }
+class EvictionOrderTest extends MemoryTestSupport {
 
   @Test
   void lruEvictsTheLeastRecentlyReadOrWritten() {
@@ -142,14 +128,7 @@ class EvictionOrderTest {
   }
 
   private MemoryCacheBackend backend(Strategy strategy, long size) {
-    MemoryCacheBackend backend =
-        MemoryCacheBackend.builder().strategy(strategy).maximumSize(size).clock(clock).build();
-    backends.add(backend);
-    return backend;
-  }
-
-  private long now() {
-    return clock.now(TimeUnit.MILLISECONDS);
+    return build(MemoryCacheBackend.builder().strategy(strategy).maximumSize(size));
   }
 
   private void put(MemoryCacheBackend backend, String key, String... tags) {
@@ -158,20 +137,6 @@ class EvictionOrderTest {
   }
 
   private static void get(MemoryCacheBackend backend, String key) {
-    assertThat(backend.get(key, ValueType.of(String.class)).block()).as("hit on %s", key).isNotNull();
-  }
-
-  private static List<String> present(MemoryCacheBackend backend, String... keys) {
-    List<String> present = new ArrayList<>();
-    for (String key : keys) {
-      if (Boolean.TRUE.equals(backend.exists(key).block())) {
-        present.add(key);
-      }
-    }
-    return present;
-  }
-
-  private static CacheStats stats(MemoryCacheBackend backend) {
-    return backend.stats().block();
+    hit(backend, key, String.class);
   }
 }

@@ -33,7 +33,8 @@ class MemoryCacheBackendBuilderTest {
     MemoryCacheBackend backend = MemoryCacheBackend.builder().build();
     try {
       assertThat(backend.name()).isEqualTo("memory");
-      assertThat(backend.maximumSize()).isEqualTo(1000);
+      assertThat(backend.maximumSize()).hasValue(1000);
+      assertThat(backend.maximumWeight()).isEmpty();
       assertThat(backend.defaultTtl()).isEmpty();
       assertThat(backend.strategy()).isEqualTo(Strategy.TTL);
     } finally {
@@ -47,7 +48,7 @@ class MemoryCacheBackendBuilderTest {
         .defaultTtl(Duration.ofMinutes(3)).strategy(Strategy.LFU).clock(clock).build();
     MemoryCacheBackend second = first.toBuilder().build();
     assertThat(second.name()).isEqualTo("users");
-    assertThat(second.maximumSize()).isEqualTo(7);
+    assertThat(second.maximumSize()).hasValue(7);
     assertThat(second.defaultTtl()).contains(Duration.ofMinutes(3));
     assertThat(second.strategy()).isEqualTo(Strategy.LFU);
     first.close().block();
@@ -105,7 +106,7 @@ class MemoryCacheBackendBuilderTest {
     assertThat(created).isInstanceOf(MemoryCacheBackend.class);
     MemoryCacheBackend backend = (MemoryCacheBackend) created;
     assertThat(backend.name()).isEqualTo("sessions");
-    assertThat(backend.maximumSize()).isEqualTo(42);
+    assertThat(backend.maximumSize()).hasValue(42);
     assertThat(backend.defaultTtl()).contains(Duration.ofSeconds(30));
     assertThat(backend.strategy()).isEqualTo(Strategy.LRU);
     backend.close().block();

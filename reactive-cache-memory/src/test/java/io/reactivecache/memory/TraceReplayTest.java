@@ -10,71 +10,53 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
- * Replays the LIRS {@code multi2} trace (26,311 requests) at 512 entries: LRU and LFU must hit exactly as often as
- * independent textbook implementations written here; W-TinyLFU ({@code ttl}) is measured.
- *
- * <p>The traces are found through the system property {@value #TRACES_PROPERTY}, the environment variable
- * {@value #TRACES_ENV}, or {@code shared/traces} beside the repository root; without them the tests are skipped.
+ * Replays real traces shipped with the tests ({@code src/test/resources/traces}, see its README): LRU and LFU must
+ * hit exactly as often as independent textbook implementations written here; W-TinyLFU ({@code ttl}) is measured.
+ * The LIRS {@code multi2} trace (26,311 requests) at 512 entries gives the figures quoted in the documentation.
  */
 class TraceReplayTest {
-  static final String TRACES_PROPERTY = "reactivecache.traces";
-  static final String TRACES_ENV = "REACTIVECACHE_TRACES";
-  private static final int SIZE = 512;
-  private static final ValueType<String> STRING = ValueType.of(String.class);
 
-  @Test
-  void lruHitsExactlyAsTextbookLru() throws IOException {
-    List<String> trace = multi2();
-    long ours = replay(trace, Strategy.LRU);
-    long reference = referenceLru(trace);
-    report("lru", ours, trace.size());
-    assertThat(ours).isEqualTo(reference);
-    assertThat(ours).isPositive();
-  }
-
-  @Test
-  void lfuHitsExactlyAsTextbookLfu() throws IOException {
-    List<String> trace = multi2();
-    long ours = replay(trace, Strategy.LFU);
-    long reference = referenceLfu(trace);
-    report("lfu", ours, trace.size());
-    assertThat(ours).isEqualTo(reference);
-    assertThat(ours).isPositive();
+  @ParameterizedTest(name = "{0}: {1} @ {2}")
+  @CsvSource({"LRU, multi2, 512", "LRU, multi2, 64", "LRU, gli, 1024",
+      "LFU, multi2, 512", "LFU, multi2, 64", "LFU, gli, 1024"})
+  void hitsExactlyAsOftenAsTheTextbookPolicy(Strategy strategy, String traceName, int size) throws IOException {
+    List<String> trace = trace(traceName);
+    long ours = replay(trace, strategy, size);
+    long reference = strategy == Strategy.LRU ? referenceLru(trace, size) : referenceLfu(trace, size);
+    report(traceName, size, strategy.id(), ours, trace.size());
+    assertThat(ours).isEqualTo(reference).isPositive();
   }
 
   @Test
   void windowTinyLfuIsMeasured() throws IOException {
-    List<String> trace = multi2();
-    long ours = replay(trace, Strategy.TTL);
-    report("ttl (W-TinyLFU)", ours, trace.size());
+    List<String> trace = trace("multi2");
+    long ours = replay(trace, Strategy.TTL, 512);
+    report("multi2", 512, "ttl (W-TinyLFU)", ours, trace.size());
     // No exact reference for W-TinyLFU; it must at least beat a cache that never hits.
     assertThat(ours).isPositive();
   }
 
-  private static long replay(List<String> trace, Strategy strategy) {
+  private static long replay(List<String> trace, Strategy strategy, int size) {
     VirtualTimeScheduler clock = VirtualTimeScheduler.create();
     MemoryCacheBackend backend =
-        MemoryCacheBackend.builder().strategy(strategy).maximumSize(SIZE).clock(clock).build();
+        MemoryCacheBackend.builder().strategy(strategy).maximumSize(size).clock(clock).build();
     try {
       long hits = 0;
       for (String key : trace) {
-        if (backend.get(key, STRING).blockOptional().isPresent()) {
+        if (backend.get(key, ValueType.of(String.class)).blockOptional().isPresent()) {
           hits++;
         } else {
           long now = clock.now(java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -90,11 +72,11 @@ class TraceReplayTest {
   }
 
   /** Textbook LRU: an access-ordered LinkedHashMap that drops its eldest entry past the capacity. */
-  private static long referenceLru(List<String> trace) {
+  private static long referenceLru(List<String> trace, int capacity) {
     Map<String, Boolean> lru = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-        return size() > SIZE;
+        return size() > capacity;
       }
     };
     long hits = 0;
@@ -112,7 +94,7 @@ class TraceReplayTest {
    * Textbook LFU by linear search: evict the lowest count, ties to the oldest last access; counts start at 1 on
    * admission and are forgotten on eviction; the victim is chosen before the newcomer is admitted.
    */
-  private static long referenceLfu(List<String> trace) {
+  private static long referenceLfu(List<String> trace, int size) {
     Map<String, long[]> countAndLastUse = new HashMap<>();
     long tick = 0;
     long hits = 0;
@@ -124,7 +106,7 @@ class TraceReplayTest {
         state[1] = tick++;
         continue;
       }
-      if (countAndLastUse.size() >= SIZE) {
+      if (countAndLastUse.size() >= size) {
         String victim = null;
         long[] worst = null;
         for (Map.Entry<String, long[]> e : countAndLastUse.entrySet()) {
@@ -141,18 +123,18 @@ class TraceReplayTest {
     return hits;
   }
 
-  private static void report(String policy, long hits, int requests) {
-    System.out.printf("multi2 @ %d, %s: %d hits / %d requests = %.2f%%%n", SIZE, policy, hits, requests,
+  private static void report(String trace, int size, String policy, long hits, int requests) {
+    System.out.printf("%s @ %d, %s: %d hits / %d requests = %.2f%%%n", trace, size, policy, hits, requests,
         100.0 * hits / requests);
   }
 
-  private static List<String> multi2() throws IOException {
-    Optional<Path> dir = tracesDirectory();
-    Assumptions.assumeTrue(dir.isPresent(), "Trace files not found: set -D" + TRACES_PROPERTY + " or "
-        + TRACES_ENV + " to the traces directory (holding lirs/multi2.trace.gz); skipping the replay");
-    Path file = dir.get().resolve("lirs/multi2.trace.gz");
+  /** Reads a shipped LIRS trace: one integer key per line, {@code *} lines are markers. */
+  private static List<String> trace(String name) throws IOException {
+    String resource = "/traces/lirs/" + name + ".trace.gz";
+    InputStream raw = TraceReplayTest.class.getResourceAsStream(resource);
+    assertThat(raw).as("trace %s on the test class path (src/test/resources)", resource).isNotNull();
     List<String> keys = new ArrayList<>();
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(file));
+    try (InputStream in = new GZIPInputStream(raw);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
       String line;
       while ((line = reader.readLine()) != null) {
@@ -163,18 +145,5 @@ class TraceReplayTest {
       }
     }
     return keys;
-  }
-
-  private static Optional<Path> tracesDirectory() {
-    List<String> candidates = new ArrayList<>();
-    Optional.ofNullable(System.getProperty(TRACES_PROPERTY)).ifPresent(candidates::add);
-    Optional.ofNullable(System.getenv(TRACES_ENV)).ifPresent(candidates::add);
-    // Surefire runs in the module directory; the repository root is its parent, the traces sit beside the root.
-    candidates.add("../../shared/traces");
-    candidates.add("../shared/traces");
-    return Stream.of(candidates.toArray(String[]::new))
-        .map(Path::of)
-        .filter(p -> Files.isRegularFile(p.resolve("lirs/multi2.trace.gz")))
-        .findFirst();
   }
 }

@@ -28,9 +28,12 @@ import java.util.stream.Stream;
  *     [quick|full] [--traces DIR] [--csv FILE] [--policies ttl,lru,...]
  * </pre>
  * {@code quick} (default): the LIRS traces and OLTP at a few sizes. {@code full}: every trace, more sizes.
- * The traces directory defaults to {@code ../shared/traces} relative to the repository root.
+ * The traces directory is {@code --traces DIR}, else the environment variable {@value #TRACES_ENV}; the files and
+ * where to get them are listed in {@code docs/PERFORMANCE.md} (section "Traces").
  */
 public final class Simulator {
+  /** The environment variable naming the traces directory when {@code --traces} is not given. */
+  static final String TRACES_ENV = "REACTIVECACHE_TRACES";
 
   private Simulator() {}
 
@@ -119,13 +122,13 @@ public final class Simulator {
   }
 
   private static Path defaultTracesDir() {
-    // The repository root is the first directory up from here that holds the Maven wrapper.
-    Path dir = Paths.get("").toAbsolutePath();
-    while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
-      dir = dir.getParent();
+    String fromEnv = System.getenv(TRACES_ENV);
+    if (fromEnv == null || fromEnv.isBlank()) {
+      throw new IllegalArgumentException("no traces directory: pass --traces DIR or set " + TRACES_ENV
+          + " to a directory holding lirs/gli.trace.gz, lirs/multi2.trace.gz and arc/OLTP.lis.gz (full mode also"
+          + " arc/P3.lis.gz, arc/P12.lis.gz); docs/PERFORMANCE.md, section Traces, says where to get them");
     }
-    Path root = dir == null ? Paths.get("").toAbsolutePath() : dir;
-    return root.resolve("../shared/traces").normalize();
+    return Paths.get(fromEnv);
   }
 
   private static void writeCsv(Path csv, List<Result> results) {

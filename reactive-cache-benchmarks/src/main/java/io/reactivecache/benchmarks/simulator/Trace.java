@@ -12,7 +12,7 @@ import java.util.zip.GZIPInputStream;
 /**
  * A block-access trace loaded into memory, so that replay time measures the cache and not gzip.
  *
- * <p>Two formats (see {@code traces/README.md}): ARC ({@code *.lis.gz}, lines {@code start n ignore req} standing
+ * <p>Two formats (docs/PERFORMANCE.md, "Traces"): ARC ({@code *.lis.gz}, lines {@code start n ignore req} standing
  * for the {@code n} keys {@code start..start+n-1}) and LIRS ({@code *.trace.gz}, one integer key per line, a line
  * {@code *} is a marker and is skipped).
  */

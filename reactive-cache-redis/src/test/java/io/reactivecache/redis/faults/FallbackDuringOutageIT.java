@@ -16,9 +16,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * RELIABILITY rows 1 and 2, through {@link CacheBackends#withFallback}: while Redis is down, callers are served by
- * the fallback without an exception; on recovery, invalidations made during the outage reach Redis and values
- * written only to the fallback are not copied back.
+ * docs/reliability.md rows 1 and 2, through {@link CacheBackends#withFallback}: while Redis is down, callers are
+ * served by the fallback without an exception; on recovery, invalidations made during the outage reach Redis and
+ * values written only to the fallback are not copied back.
  *
  * <p>The fallback is the memory backend, as an application configures it.
  */

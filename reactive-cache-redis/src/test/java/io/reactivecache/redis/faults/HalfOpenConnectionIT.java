@@ -8,7 +8,9 @@ import io.reactivecache.redis.support.TcpProxy;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 4: a half-open connection (the proxy swallows everything on the open connection for good). */
+/**
+ * docs/reliability.md row 4: a half-open connection (the proxy swallows everything on the open connection for good).
+ */
 class HalfOpenConnectionIT extends RedisFaultTest {
   private static final String ROW = "row 4 half-open connection";
 

@@ -26,7 +26,7 @@ import reactor.core.publisher.Signal;
 import reactor.core.publisher.Sinks;
 
 /**
- * RELIABILITY row 2, "at most one load per hot key per instance", through what an application uses:
+ * docs/reliability.md row 2, "at most one load per hot key per instance", through what an application uses:
  * {@link CacheManager}, a {@link Cache} view and {@code get(key, loader)} (the {@code cachedMono} engine), on
  * {@code CacheBackends.withFallback(redis, memory)}, while the Redis server is killed and restarted empty.
  *

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 6: latency and flapping. */
+/** docs/reliability.md row 6: latency and flapping. */
 class LatencyAndFlappingIT extends RedisFaultTest {
   private static final String ROW = "row 6 latency and flapping";
 

@@ -8,7 +8,7 @@ import io.reactivecache.redis.support.RedisServerProcess;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 7: something else on the Redis port. */
+/** docs/reliability.md row 7: something else on the Redis port. */
 class NotRedisOnThePortIT extends RedisFaultTest {
   private static final String ROW = "row 7 not redis on the port";
 

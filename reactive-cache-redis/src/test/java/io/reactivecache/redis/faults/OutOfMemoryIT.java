@@ -10,7 +10,7 @@ import io.reactivecache.redis.support.RespConnection.RespException;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 9: Redis out of memory (small maxmemory, noeviction). */
+/** docs/reliability.md row 9: Redis out of memory (small maxmemory, noeviction). */
 class OutOfMemoryIT extends RedisFaultTest {
   private static final String ROW = "row 9 redis out of memory";
 

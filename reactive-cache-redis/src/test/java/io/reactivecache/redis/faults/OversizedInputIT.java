@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 20: oversized input (10 KB key, 20 MB value, one key read with two types). */
+/** docs/reliability.md row 20: oversized input (10 KB key, 20 MB value, one key read with two types). */
 class OversizedInputIT extends RedisFaultTest {
   private static final String ROW = "row 20 oversized input";
 

@@ -10,7 +10,7 @@ import io.reactivecache.spi.KeyPattern;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 18: pattern injection through keys, namespaces and patterns. */
+/** docs/reliability.md row 18: pattern injection through keys, namespaces and patterns. */
 class PatternInjectionIT extends RedisFaultTest {
   private static final String ROW = "row 18 pattern injection";
   private static final List<String> TRICKY_KEYS =

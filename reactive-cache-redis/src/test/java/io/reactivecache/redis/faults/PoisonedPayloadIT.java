@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * RELIABILITY row 19: poisoned or corrupt payloads written straight into Redis under the backend's namespace.
+ * docs/reliability.md row 19: poisoned or corrupt payloads written straight into Redis under the backend's namespace.
  * Envelopes are crafted byte by byte after the backend's version-1 layout ({@code EnvelopeCodec}).
  */
 class PoisonedPayloadIT extends RedisFaultTest {

@@ -16,7 +16,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** RELIABILITY row 1: Redis dies and stays down. */
+/** docs/reliability.md row 1: Redis dies and stays down. */
 class RedisDiesIT extends RedisFaultTest {
   private static final String ROW = "row 1 redis dies";
 

@@ -8,7 +8,7 @@ import io.reactivecache.redis.support.RedisServerProcess;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 2: Redis restarts empty (killed, restarted on the same port). */
+/** docs/reliability.md row 2: Redis restarts empty (killed, restarted on the same port). */
 class RedisRestartsEmptyIT extends RedisFaultTest {
   private static final String ROW = "row 2 redis restarts empty";
 

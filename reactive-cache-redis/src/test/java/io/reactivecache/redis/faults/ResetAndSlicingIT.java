@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 5: a reset or slicing mid-reply. */
+/** docs/reliability.md row 5: a reset or slicing mid-reply. */
 class ResetAndSlicingIT extends RedisFaultTest {
   private static final String ROW = "row 5 reset or slicing mid-reply";
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-/** RELIABILITY row 3: Redis alive but silent (CLIENT PAUSE, SIGSTOP / SIGCONT). */
+/** docs/reliability.md row 3: Redis alive but silent (CLIENT PAUSE, SIGSTOP / SIGCONT). */
 class SilentRedisIT extends RedisFaultTest {
   private static final String ROW = "row 3 redis silent";
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * RELIABILITY row 21: TLS ({@code rediss://}) to a server whose certificate comes from a test CA, through the
+ * docs/reliability.md row 21: TLS ({@code rediss://}) to a server whose certificate comes from a test CA, through the
  * backend's own client configured with {@code trustedCertificates} (what a user does), under BlockHound.
  */
 class TlsIT extends RedisFaultTest {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** RELIABILITY row 8: wrong password, rotated password. */
+/** docs/reliability.md row 8: wrong password, rotated password. */
 class WrongPasswordIT extends RedisFaultTest {
   private static final String ROW = "row 8 wrong or rotated password";
   private static final String ADMIN_PASSWORD = "admin-Secret-1a2b";
