@@ -22,7 +22,7 @@ public final class CacheBackends {
    *   <li>Every write or invalidation made during the outage is journaled as an invalidation of the primary (a write
    *       makes the primary's copy of the key stale). Values written to the fallback are never copied back.</li>
    *   <li>Recovery is tried in the background after operations served by the fallback, and finishes however many
-   *       writes keep arriving: the journal is replayed on the primary, the primary is probed, then a short
+   *       writes keep arriving: the primary is probed, the journal is replayed on it, then a short
    *       <i>hand-over</i> starts. From its first instant new writes go to the primary (each also removes what it
    *       changes from the fallback, which still answers reads) and are no longer journaled, so the journal can
    *       only shrink; once what was journaled before the hand-over is replayed, the primary serves everything

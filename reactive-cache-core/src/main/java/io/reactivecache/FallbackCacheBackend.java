@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Phases ({@link OutageJournal.Phase}): <i>up</i> (the primary serves; a failure starts an outage), <i>outage</i>
  * (the fallback serves; every write and invalidation is journaled), <i>hand-over</i> (the primary answers again).
- * Recovery, tried in the background by one operation at a time, replays the journal on the primary and probes it,
+ * Recovery, tried in the background by one operation at a time, probes the primary and replays the journal on it,
  * then starts the hand-over: from that instant writes go to the primary and nothing more is journaled, so the last
  * replay (of what was journaled before) has an end however many writes arrive. During the hand-over reads are still
  * served by the fallback, which each write first clears of what it changes: a read never sees a value older than a

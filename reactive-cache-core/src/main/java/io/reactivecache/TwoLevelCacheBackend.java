@@ -6,10 +6,7 @@ import io.reactivecache.spi.CacheEvent;
 import io.reactivecache.spi.Invalidation;
 import io.reactivecache.spi.KeyPattern;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -76,24 +73,22 @@ final class TwoLevelCacheBackend implements CacheBackend {
         .switchIfEmpty(Mono.defer(() -> {
           listenToL2();
           long token = changes.beforeRead(key);
-          return l2.get(key, type).flatMap(entry -> copyToL1(key, entry, token).thenReturn(entry));
+          return l2.get(key, type).flatMap(entry -> toL1(key, entry, token)
+              // A failing L1 serves nothing (its reads are misses), so a copy it could not take is no harm.
+              .onErrorResume(error -> Mono.empty())
+              .thenReturn(entry));
         }));
   }
 
   /**
-   * Copies an L2 value into L1 if no change of the key overlapped its read (or, for a write, the write itself). A
-   * change that starts while the copy is being written is caught by the second check, which takes the copy out.
+   * Puts what L2 holds (as read, or as just written) in L1 if no change of the key overlapped the L2 operation;
+   * else removes the key from L1, which may hold an older value. A change that starts while the copy is being
+   * written is caught by the second check, which takes the copy out again.
    */
-  private Mono<Void> copyToL1(String key, CacheEntry<?> entry, long token) {
-    return Mono.defer(() -> {
-      if (!changes.unchanged(key, token)) {
-        return Mono.empty();
-      }
-      return l1.put(key, capped(entry))
-          .then(Mono.defer(() -> changes.unchanged(key, token) ? Mono.<Void>empty() : l1.delete(key).then()))
-          // A failing L1 serves nothing (its reads are misses), so a copy it could not take is no harm.
-          .onErrorResume(error -> Mono.empty());
-    });
+  private Mono<Void> toL1(String key, CacheEntry<?> entry, long token) {
+    return Mono.defer(() -> !changes.unchanged(key, token) ? l1.delete(key).then()
+        : l1.put(key, capped(entry)).then(Mono.defer(() ->
+            changes.unchanged(key, token) ? Mono.<Void>empty() : l1.delete(key).then())));
   }
 
   /**
@@ -164,10 +159,7 @@ final class TwoLevelCacheBackend implements CacheBackend {
   public Mono<Void> put(String key, CacheEntry<?> entry) {
     return changingKey(key, token -> {
       listenToL2();
-      return l2First(l2.put(key, entry), l1.delete(key))
-          .then(Mono.defer(() -> token == MutationTracker.DIRTY ? l1.delete(key).then()
-              : l1.put(key, capped(entry)).then(Mono.defer(() ->
-                  changes.unchanged(key, token) ? Mono.<Void>empty() : l1.delete(key).then()))));
+      return l2First(l2.put(key, entry), l1.delete(key)).then(toL1(key, entry, token));
     });
   }
 
@@ -177,26 +169,12 @@ final class TwoLevelCacheBackend implements CacheBackend {
       listenToL2();
       Map<String, Long> tokens = new LinkedHashMap<>();
       entries.keySet().forEach(key -> tokens.put(key, changes.beginKey(key)));
-      Mono<Void> body = l2First(l2.putAll(entries), deleteInL1(entries.keySet()))
-          .then(Mono.defer(() -> {
-            Map<String, CacheEntry<?>> copies = new LinkedHashMap<>();
-            List<String> contended = new ArrayList<>();
-            tokens.forEach((key, token) -> {
-              if (token == MutationTracker.DIRTY) {
-                contended.add(key);
-              } else {
-                copies.put(key, capped(entries.get(key)));
-              }
-            });
-            return deleteInL1(contended).then(l1.putAll(copies)).then(Mono.defer(() -> deleteInL1(
-                copies.keySet().stream().filter(key -> !changes.unchanged(key, tokens.get(key))).toList())));
-          }));
+      Mono<Void> body = l2First(l2.putAll(entries), Flux.fromIterable(entries.keySet()).concatMap(l1::delete).then())
+          .then(Flux.fromIterable(tokens.entrySet())
+              .concatMap(token -> toL1(token.getKey(), entries.get(token.getKey()), token.getValue()))
+              .then());
       return tracked(body, () -> tokens.keySet().forEach(changes::endKey));
     });
-  }
-
-  private Mono<Void> deleteInL1(Collection<String> keys) {
-    return Flux.fromIterable(keys).concatMap(l1::delete).then();
   }
 
   @Override
