@@ -299,27 +299,36 @@ class FallbackCacheBackendTest {
   }
 
   /**
-   * During the hand-over the fallback still answers reads, and a write that completed (on the primary) is never
-   * answered by an older value of the outage.
+   * Brings the composition into a hand-over and holds it there: the outage wrote k, the first replay (of "delete k")
+   * let a write of j in, and the hand-over's replay of "delete j" now waits at the primary.
    */
-  @Test
-  void duringTheHandOverWritesGoToThePrimaryAndReadsNeverSeeAnOlderValue() {
+  private DelegatingBackend inAHeldHandOver() {
     DelegatingBackend gated = new DelegatingBackend(primary);
     backend = CacheBackends.withFallback(gated, fallback);
+    put(backend, "j", "old j");
     failPrimary();
     put(backend, "k", "outage value");
     primary.failWith(null);
     gated.holdDeletesOf("k");
     expectValue("k", "outage value");                     // starts the recovery: replaying "delete k" waits
-    put(backend, "j", "outage value of j");               // journaled during that replay
+    put(backend, "j", "outage j");                        // journaled during that replay
     gated.holdDeletesOf("j");
     gated.openDeletesOf("k");                             // first replay done: the hand-over replays "delete j"
-    assertThat(health().reason()).contains("handing back");
+    return gated;
+  }
 
+  /**
+   * During the hand-over the fallback still answers reads, and a write that completed (on the primary) is never
+   * answered by an older value of the outage.
+   */
+  @Test
+  void duringTheHandOverWritesGoToThePrimaryAndReadsNeverSeeAnOlderValue() {
+    DelegatingBackend gated = inAHeldHandOver();
+    assertThat(health().reason()).contains("handing back");
     put(backend, "k", "hand-over value");
     assertThat(primary.raw("k")).as("hand-over writes go to the primary").isNotNull();
     expectMiss("k");                                      // not the outage's older value
-    expectValue("j", "outage value of j");                // still the latest write of j
+    expectValue("j", "outage j");                         // still the latest write of j
     gated.openDeletesOf("j");
     assertThat(health().status()).isEqualTo(CacheHealth.Status.UP);
     expectValue("k", "hand-over value");
@@ -330,17 +339,7 @@ class FallbackCacheBackendTest {
   /** A primary failing during the hand-over resumes the outage; nothing of it is lost. */
   @Test
   void primaryFailingDuringTheHandOverResumesTheOutage() {
-    DelegatingBackend gated = new DelegatingBackend(primary);
-    backend = CacheBackends.withFallback(gated, fallback);
-    put(backend, "j", "old j");
-    failPrimary();
-    put(backend, "k", "outage value");
-    primary.failWith(null);
-    gated.holdDeletesOf("k");
-    expectValue("k", "outage value");
-    put(backend, "j", "outage j");
-    gated.holdDeletesOf("j");
-    gated.openDeletesOf("k");
+    DelegatingBackend gated = inAHeldHandOver();
     failPrimary();                                         // fails again while "delete j" waits
     put(backend, "k", "second outage value");
     gated.openDeletesOf("j");                              // the held replay now fails: j goes back to the journal
