@@ -20,7 +20,7 @@ import reactor.test.StepVerifier;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
- * RELIABILITY row 23 for {@link CacheBackends}: every bad argument fails at once with a
+ * docs/reliability.md row 23 for {@link CacheBackends}: every bad argument fails at once with a
  * {@link CacheConfigurationException} naming the option and the value, never a NullPointerException or an
  * overflow later; extreme but meaningful values are accepted and work.
  */

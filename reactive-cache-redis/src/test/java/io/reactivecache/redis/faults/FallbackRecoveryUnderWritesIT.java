@@ -22,7 +22,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * RELIABILITY row 25 (issue 7 item 15) on a real Redis: {@code withFallback(redis, memory)} under thousands of
+ * docs/reliability.md row 25 (issue 7 item 15) on a real Redis: {@code withFallback(redis, memory)} under thousands of
  * writes a second while the {@code redis-server} is killed and restarted. Before the fix the composition stayed on
  * the fallback for more than 12 s after Redis was back; it must hand back within seconds while the writes go on, and
  * serve nothing stale afterwards: no value older than its key's last completed write, and nothing of the outage in a

@@ -20,7 +20,7 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * RELIABILITY row 27 on a real Redis, through {@code CacheBackends.twoLevel(memory, redis)}: a read whose L2 reply
+ * docs/reliability.md row 27 on a real Redis, through {@code CacheBackends.twoLevel(memory, redis)}: a read whose L2 reply
  * arrives after a delete of the same key must not copy the deleted value into L1 (issue 7 item 1: 360-386 of 400
  * rounds served it again before the fix), directly or through {@code cachedMono}; and another process's overwrite is
  * seen once {@code l1Ttl} has passed on the reader's clock.
