@@ -675,7 +675,9 @@ public final class CacheManager {
      * @param options the backend's options (for Redis: url, namespace, ...); common ones: {@code maximumSize},
      *     {@code defaultTtl} (e.g. {@code 5m} or {@code PT5M}), {@code strategy}, and {@code fallback}: the type of a backend
      *     (such as {@code memory}) to serve from while this one fails, composed with
-     *     {@link CacheBackends#withFallback} (the seed's {@code enable_fallback})
+     *     {@link CacheBackends#withFallback}, or {@code none}. Default, as the seed's {@code enable_fallback=True}:
+     *     {@code memory} when {@code reactive-cache-memory} is on the class path (and the type is not itself
+     *     {@code memory}), else none
      * @return this builder
      */
     public Builder backend(String type, String name, Map<String, String> options) {
@@ -697,13 +699,18 @@ public final class CacheManager {
         Optional<Duration> ttl = Optional.ofNullable(rest.remove("defaultTtl"))
             .map(text -> BackendSettings.parseDuration("defaultTtl", text));
         Strategy strategy = Optional.ofNullable(rest.remove("strategy")).map(Strategy::parse).orElse(Strategy.TTL);
-        String fallbackType = rest.remove("fallback");
+        String fallbackType = rest.containsKey("fallback") ? rest.remove("fallback").trim()
+            : !type.equals("memory") && hasProvider("memory") ? "memory" : "none";
+        if (fallbackType.isEmpty()) {
+          throw CacheConfigurationException.invalid("fallback", "''", "'none' or a backend type such as 'memory'");
+        }
+        CacheBackendProvider fallbackProvider = fallbackType.equalsIgnoreCase("none") ? null : provider(fallbackType);
         CacheBackend primary = provider(type).create(new BackendSettings(name, maximumSize, ttl, strategy, clock,
             rest));
-        if (fallbackType == null || fallbackType.isBlank()) {
+        if (fallbackProvider == null) {
           return new Pending(primary, true);
         }
-        CacheBackend fallback = provider(fallbackType.trim()).create(new BackendSettings(name + "-fallback",
+        CacheBackend fallback = fallbackProvider.create(new BackendSettings(name + "-fallback",
             maximumSize, ttl, strategy, clock, Map.of()));
         return new Pending(CacheBackends.withFallback(primary, fallback), true);
       });
@@ -837,6 +844,11 @@ public final class CacheManager {
             "one of " + built.keySet());
       }
       return new CacheManager(new Backends(Collections.unmodifiableMap(built), defaultName, false), engine);
+    }
+
+    private static boolean hasProvider(String type) {
+      return ServiceLoader.load(CacheBackendProvider.class, CacheManager.class.getClassLoader()).stream()
+          .anyMatch(provider -> provider.get().type().equals(type));
     }
 
     private static CacheBackendProvider provider(String type) {

@@ -2,9 +2,12 @@ package io.reactivecache;
 
 import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheEntry;
+import io.reactivecache.spi.CacheEvent;
+import io.reactivecache.spi.Invalidation;
 import io.reactivecache.spi.KeyPattern;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,14 +22,24 @@ import reactor.core.publisher.Mono;
  * A primary backend with a fallback used while the primary fails; see
  * {@link io.reactivecache.CacheBackends#withFallback}. Internal.
  *
- * <p>States: <i>up</i> (primary serves; a failure flips to <i>outage</i>) and <i>outage</i> (fallback serves,
- * every write and invalidation is journaled). In an outage, one operation at a time tries to recover: it replays
- * the journal on the primary, clears the fallback, and only then lets the primary serve again. Other operations
- * meanwhile keep using the fallback, so no caller waits on a sick primary more than once.
+ * <p>Phases ({@link OutageJournal.Phase}): <i>up</i> (the primary serves; a failure starts an outage), <i>outage</i>
+ * (the fallback serves; every write and invalidation is journaled), <i>hand-over</i> (the primary answers again).
+ * Recovery, tried in the background by one operation at a time, probes the primary and replays the journal on it,
+ * then starts the hand-over: from that instant writes go to the primary and nothing more is journaled, so the last
+ * replay (of what was journaled before) has an end however many writes arrive. During the hand-over reads are still
+ * served by the fallback, which each write first clears of what it changes: a read never sees a value older than a
+ * write that completed. Once the last replay is done, the primary serves reads too.
+ *
+ * <p>Each outage reads and writes only its own {@link FallbackSlice}. A write of an outage may still be in flight on
+ * the fallback when the outage ends; wherever it lands, no later read looks there. The fallback is cleared when an
+ * outage ends, so such leftovers take memory only until then (or until the next clear).
  */
 final class FallbackCacheBackend implements CacheBackend {
-  /** Invalidations kept before the journal collapses into one clear. */
+  /** Invalidated keys kept before the journal collapses into one clear. */
   public static final int DEFAULT_JOURNAL_LIMIT = 10_000;
+
+  /** Read before a replay: a primary that cannot answer it is not sent the journal. */
+  private static final String RECOVERY_PROBE_KEY = "reactive-cache:recovery-probe";
 
   private final CacheBackend primary;
   private final CacheBackend fallback;
@@ -41,9 +54,9 @@ final class FallbackCacheBackend implements CacheBackend {
    *
    * @param primary the primary
    * @param fallback the fallback
-   * @param journalLimit invalidations kept before collapsing into one clear
+   * @param journalLimit invalidated keys kept before collapsing into one clear
    */
-  public FallbackCacheBackend(CacheBackend primary, CacheBackend fallback, int journalLimit) {
+  FallbackCacheBackend(CacheBackend primary, CacheBackend fallback, int journalLimit) {
     this.primary = primary;
     this.fallback = fallback;
     this.journal = new OutageJournal(journalLimit);
@@ -59,83 +72,80 @@ final class FallbackCacheBackend implements CacheBackend {
     return primary.defaultTtl();
   }
 
-  /**
-   * Runs a read on the primary, or on the fallback during an outage or when the primary fails.
-   */
+  /** Runs a read on the primary, or on the current outage's part of the fallback. */
   private <R> Mono<R> read(Function<CacheBackend, Mono<R>> operation) {
     return Mono.defer(() -> {
-      if (journal.inOutage()) {
+      OutageJournal.State state = journal.state();
+      if (state.phase() != OutageJournal.Phase.UP) {
         // Recovery is tried once this operation is done, so it never races the operation it was started by.
-        return onFallback(operation).doFinally(signal -> tryRecover());
+        return onFallback(state, operation).doFinally(signal -> tryRecover());
       }
       return operation.apply(primary).onErrorResume(error -> {
         outageReason.set(String.valueOf(error.getMessage()));
-        journal.startOutage();
-        return onFallback(operation);
+        return onFallback(journal.primaryFailed(null), operation);
       });
     });
   }
 
   /**
-   * Runs a write or invalidation on the primary; if it cannot, on the fallback, journaling {@code invalidation}
-   * for the primary.
+   * Runs a write or invalidation on the primary, or in an outage on the fallback, journaling {@code invalidation}
+   * for the primary. In a hand-over, the fallback first forgets what the write changes, so its reads never return
+   * a value older than the write.
    */
   private <R> Mono<R> write(Function<CacheBackend, Mono<R>> operation, OutageJournal.Entry invalidation) {
     return Mono.defer(() -> {
-      if (journal.recordIfOutage(invalidation)) {
-        return onFallback(operation).doFinally(signal -> {
-          journal.fallbackWriteDone();
-          tryRecover();
-        });
-      }
-      return operation.apply(primary).onErrorResume(error -> {
-        outageReason.set(String.valueOf(error.getMessage()));
-        journal.recordFailure(invalidation);
-        return onFallback(operation).doFinally(signal -> journal.fallbackWriteDone());
-      });
+      OutageJournal.State state = journal.journalIfOutage(invalidation);
+      return switch (state.phase()) {
+        case OUTAGE -> onFallback(state, operation).doFinally(signal -> tryRecover());
+        case HANDOVER -> invalidation.applyTo(slice(state)).then(onPrimary(operation, invalidation));
+        case UP -> onPrimary(operation, invalidation);
+      };
     });
   }
 
-  private <R> Mono<R> onFallback(Function<CacheBackend, Mono<R>> operation) {
+  private <R> Mono<R> onPrimary(Function<CacheBackend, Mono<R>> operation, OutageJournal.Entry invalidation) {
+    return operation.apply(primary).onErrorResume(error -> {
+      outageReason.set(String.valueOf(error.getMessage()));
+      return onFallback(journal.primaryFailed(invalidation), operation);
+    });
+  }
+
+  private <R> Mono<R> onFallback(OutageJournal.State state, Function<CacheBackend, Mono<R>> operation) {
     return Mono.defer(() -> {
       fallbacks.increment();
-      return operation.apply(fallback);
+      return operation.apply(slice(state));
     });
+  }
+
+  private CacheBackend slice(OutageJournal.State state) {
+    return new FallbackSlice(fallback, state.outage());
   }
 
   /**
-   * Starts a recovery attempt if none runs. The attempt runs in the background — callers are served by the
-   * fallback meanwhile —: it replays the journal, proves the primary answers, clears the fallback, then ends the
-   * outage if nothing new was journaled and no write reached the fallback since the clear (else the next
-   * operation, or the write still in flight when it finishes, starts another attempt).
+   * Starts a recovery attempt if an outage is on and no attempt runs. The attempt runs in the background (callers
+   * are served by the fallback meanwhile): probe the primary, replay what is journaled, start the hand-over, replay
+   * what was journaled meanwhile, end the hand-over, clear the fallback. A failing replay puts back what it took,
+   * and the outage goes on; the next operation on the fallback tries again. Probing first keeps an attempt on a
+   * primary still down cheap (one call its circuit breaker usually refuses at once), however long the journal.
    */
   private void tryRecover() {
-    if (!recovering.compareAndSet(false, true)) {
+    if (journal.state().phase() != OutageJournal.Phase.OUTAGE || !recovering.compareAndSet(false, true)) {
       return;
     }
-    List<OutageJournal.Entry> pending = journal.drain();
-    Flux.fromIterable(pending)
-        .concatMap(entry -> entry.applyTo(primary))
-        .then(Mono.defer(() -> primary.exists(RECOVERY_PROBE_KEY)))
-        .then(Mono.defer(() -> {
-          journal.fallbackClearing();
-          return fallback.clear();
-        }))
-        .subscribe(
-            ignored -> {},
-            error -> {
-              journal.restore(pending);
-              outageReason.set(String.valueOf(error.getMessage()));
-              recovering.set(false);
-            },
-            () -> {
-              journal.endOutageIfEmpty();
-              recovering.set(false);
-            });
+    primary.exists(RECOVERY_PROBE_KEY)
+        .then(Mono.defer(() -> replayed(journal.drain())))
+        .then(Mono.defer(() -> replayed(journal.startHandover())))
+        .then(Mono.defer(() -> journal.finishHandover()
+            // The ended outage's part of the fallback is never read again; clearing it only frees memory, so a
+            // failure to clear costs nothing but that memory until the fallback's own bounds evict it.
+            ? fallback.clear().onErrorResume(error -> Mono.empty()) : Mono.<Void>empty()))
+        .doFinally(signal -> recovering.set(false))
+        .subscribe(ignored -> {}, error -> outageReason.set(String.valueOf(error.getMessage())));
   }
 
-  /** Probed after the replay, so that a primary with nothing to replay still proves it answers. */
-  private static final String RECOVERY_PROBE_KEY = "reactive-cache:recovery-probe";
+  private Mono<Void> replayed(List<OutageJournal.Entry> entries) {
+    return OutageJournal.replay(entries, primary).doOnError(error -> journal.replayFailed(entries));
+  }
 
   @Override
   public <T> Mono<CacheEntry<T>> get(String key, ValueType<T> type) {
@@ -143,7 +153,7 @@ final class FallbackCacheBackend implements CacheBackend {
   }
 
   @Override
-  public <T> Mono<Map<String, CacheEntry<T>>> getAll(java.util.Collection<String> keys, ValueType<T> type) {
+  public <T> Mono<Map<String, CacheEntry<T>>> getAll(Collection<String> keys, ValueType<T> type) {
     return read(backend -> backend.getAll(keys, type));
   }
 
@@ -159,7 +169,8 @@ final class FallbackCacheBackend implements CacheBackend {
 
   @Override
   public Mono<Void> putAll(Map<String, ? extends CacheEntry<?>> entries) {
-    return write(backend -> backend.putAll(entries), OutageJournal.Entry.deleteAll(new ArrayList<>(entries.keySet())));
+    return write(backend -> backend.putAll(entries),
+        OutageJournal.Entry.deleteAll(new ArrayList<>(entries.keySet())));
   }
 
   @Override
@@ -195,13 +206,33 @@ final class FallbackCacheBackend implements CacheBackend {
 
   @Override
   public Mono<CacheHealth> health() {
-    if (journal.inOutage()) {
+    OutageJournal.Phase phase = journal.state().phase();
+    if (phase == OutageJournal.Phase.OUTAGE) {
       return Mono.just(CacheHealth.degraded("primary '" + primary.name() + "' unavailable (" + outageReason.get()
           + "); serving from fallback '" + fallback.name() + "'"
           + (journal.size() > 0 ? "; " + journal.size() + " invalidations waiting for recovery" : "")));
     }
+    if (phase == OutageJournal.Phase.HANDOVER) {
+      return Mono.just(CacheHealth.degraded("primary '" + primary.name() + "' answers again; handing back from"
+          + " fallback '" + fallback.name() + "' once the invalidations of the outage are replayed"));
+    }
     return primary.health().map(health -> health.status() == CacheHealth.Status.DOWN
         ? CacheHealth.degraded(health.reason() + "; fallback '" + fallback.name() + "' ready") : health);
+  }
+
+  /** The primary's: the fallback holds only what this process wrote, so nothing outside can change it. */
+  @Override
+  public Flux<Invalidation> invalidations() {
+    return primary.invalidations();
+  }
+
+  /**
+   * The primary's evictions and expiries. The fallback's concern entries of one outage, under keys of its own
+   * ({@link FallbackSlice}), and would report stand-ins, not the cache's entries.
+   */
+  @Override
+  public Flux<CacheEvent> events() {
+    return primary.events();
   }
 
   @Override
@@ -211,7 +242,7 @@ final class FallbackCacheBackend implements CacheBackend {
 
   @Override
   public String toString() {
-    return "FallbackCacheBackend{primary=" + primary.name() + ", fallback=" + fallback.name() + ", outage="
-        + journal.inOutage() + '}';
+    return "FallbackCacheBackend{primary=" + primary.name() + ", fallback=" + fallback.name() + ", state="
+        + journal.state() + '}';
   }
 }
