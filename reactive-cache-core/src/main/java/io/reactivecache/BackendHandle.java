@@ -256,7 +256,14 @@ final class BackendHandle {
 
   /** Writes an entry; loads of the key in flight will not store their older result. */
   Mono<Void> put(String key, CacheEntry<?> entry) {
-    return invalidated(Invalidation.key(key)).then(backend.put(key, entry));
+    Mono<Void> write = backend.put(key, entry);
+    // Nearly always nothing is in flight and no error is remembered: the write alone, without assembling the
+    // invalidation (a put was 0.02x a raw Caffeine put, 871 B/op, before this shortcut).
+    return Mono.defer(() -> nothingToInvalidate() ? write : invalidated(Invalidation.key(key)).then(write));
+  }
+
+  private boolean nothingToInvalidate() {
+    return flights.isEmpty() && errors.isEmpty();
   }
 
   /** Writes entries; loads of those keys in flight will not store their older results. */

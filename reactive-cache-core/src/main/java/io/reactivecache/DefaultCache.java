@@ -146,7 +146,8 @@ final class DefaultCache<T> implements Cache<T> {
     return Mono.defer(() -> {
       String stored = keyOf(key);
       CacheEntry<?> entry = engine.newEntry(requireValue(value), policy.tags());
-      return handle.gated(name, () -> handle.put(stored, entry), () -> handle.delete(stored).then());
+      return handle.allOn() ? handle.put(stored, entry)
+          : handle.gated(name, () -> handle.put(stored, entry), () -> handle.delete(stored).then());
     });
   }
 

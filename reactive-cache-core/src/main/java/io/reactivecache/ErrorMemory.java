@@ -55,6 +55,10 @@ final class ErrorMemory {
     }
   }
 
+  boolean isEmpty() {
+    return errors.isEmpty();
+  }
+
   int size() {
     return errors.size();
   }
