@@ -63,6 +63,16 @@ class EngineFeaturesTest {
     return CachePolicy.builder().ttl(ttl).build();
   }
 
+  /** A backend like the test's, whose writes land only once {@code storeLands} completes. */
+  private MapCacheBackend slowWrites(Sinks.Empty<Void> storeLands) {
+    return new MapCacheBackend("slow-writes", clock, null, backend.readsSynchronously()) {
+      @Override
+      public Mono<Void> put(String key, CacheEntry<?> entry) {
+        return storeLands.asMono().then(super.put(key, entry));
+      }
+    };
+  }
+
   private long now() {
     return clock.now(TimeUnit.MILLISECONDS);
   }
@@ -125,12 +135,7 @@ class EngineFeaturesTest {
   @Test
   void anOutsideInvalidationArrivingWhileTheStoreIsOnItsWayDeletesWhatTheStoreWrote() {
     Sinks.Empty<Void> storeLands = Sinks.empty();
-    MapCacheBackend slowWrites = new MapCacheBackend("slow-writes", clock, null, backend.readsSynchronously()) {
-      @Override
-      public Mono<Void> put(String key, CacheEntry<?> entry) {
-        return storeLands.asMono().then(super.put(key, entry));
-      }
-    };
+    MapCacheBackend slowWrites = slowWrites(storeLands);
     Cache<String> cache = CacheManager.builder().backend(slowWrites).clock(clock).build()
         .cache("items", String.class, ttl(Duration.ofMinutes(1)));
     StepVerifier.create(cache.get("k", Mono.just("loaded"))).expectNext("loaded").expectComplete().verify(WAIT);
@@ -155,12 +160,7 @@ class EngineFeaturesTest {
   @Test
   void aLoadedValueIsReadBackOnThisInstanceBeforeItsStoreHasLanded() {
     Sinks.Empty<Void> storeLands = Sinks.empty();
-    MapCacheBackend slowWrites = new MapCacheBackend("slow-writes", clock, null, backend.readsSynchronously()) {
-      @Override
-      public Mono<Void> put(String key, CacheEntry<?> entry) {
-        return storeLands.asMono().then(super.put(key, entry));
-      }
-    };
+    MapCacheBackend slowWrites = slowWrites(storeLands);
     CacheManager slow = CacheManager.builder().backend(slowWrites).clock(clock).build();
     Cache<String> cache = slow.cache("items", String.class, ttl(Duration.ofMinutes(1)));
     StepVerifier.create(cache.get("k", Mono.just("loaded"))).expectNext("loaded").expectComplete().verify(WAIT);
@@ -179,12 +179,7 @@ class EngineFeaturesTest {
   @Test
   void aDeleteEndsReadYourWritesOfTheValueItDeleted() {
     Sinks.Empty<Void> storeLands = Sinks.empty();
-    MapCacheBackend slowWrites = new MapCacheBackend("slow-writes", clock, null, backend.readsSynchronously()) {
-      @Override
-      public Mono<Void> put(String key, CacheEntry<?> entry) {
-        return storeLands.asMono().then(super.put(key, entry));
-      }
-    };
+    MapCacheBackend slowWrites = slowWrites(storeLands);
     Cache<String> cache = CacheManager.builder().backend(slowWrites).clock(clock).build()
         .cache("items", String.class, ttl(Duration.ofMinutes(1)));
     StepVerifier.create(cache.get("k", Mono.just("loaded"))).expectNext("loaded").expectComplete().verify(WAIT);
