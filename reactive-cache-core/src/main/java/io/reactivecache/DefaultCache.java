@@ -30,6 +30,7 @@ final class DefaultCache<T> implements Cache<T> {
   private final CachePolicy policy;
   private final LoadEngine<T> engine;
   private final FluxLoads<T> fluxLoads;
+  private final BulkLoads<T> bulkLoads;
 
   /**
    * Creates a view.
@@ -59,6 +60,7 @@ final class DefaultCache<T> implements Cache<T> {
     this.engine = new LoadEngine<>(handle, type, policy, value -> true, name);
     this.fluxLoads = new FluxLoads<>(
         new LoadEngine<>(handle, listOf(type), policy, list -> list.size() <= policy.maxElements(), name));
+    this.bulkLoads = new BulkLoads<>(engine);
   }
 
   /** The prefix of a view's keys: its name escaped, so view "a:b" with key "c" never meets view "a" with key "b:c". */
@@ -190,7 +192,7 @@ final class DefaultCache<T> implements Cache<T> {
   @Override
   public Mono<Map<String, T>> getAll(Collection<String> keys,
       Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> loader) {
-    return Mono.defer(() -> engine.getAll(storedKeys(keys), requireLoader(loader)));
+    return Mono.defer(() -> bulkLoads.get(storedKeys(keys), requireLoader(loader)));
   }
 
   @Override

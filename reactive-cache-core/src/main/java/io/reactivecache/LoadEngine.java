@@ -2,8 +2,8 @@ package io.reactivecache;
 
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -11,7 +11,6 @@ import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.core.publisher.SynchronousSink;
@@ -425,7 +424,7 @@ final class LoadEngine<T> {
    * Loads, unless an error of this key and policy is still remembered. With a stale entry, a failure (or the soft
    * timeout) serves it instead, within the stale-if-error window.
    */
-  private Mono<Object> load(String key, @Nullable CacheEntry<T> stale, long mark, Mono<T> loader, Set<String> tags,
+  Mono<Object> load(String key, @Nullable CacheEntry<T> stale, long mark, Mono<T> loader, Set<String> tags,
       ContextView context, @Nullable Outcome outcome) {
     Throwable remembered = policy.errorTtlMillis == 0 ? null : handle.recallError(key, policy, handle.now());
     Mono<Object> result = remembered != null ? Mono.error(remembered)
@@ -508,127 +507,15 @@ final class LoadEngine<T> {
     refresh.release();
   }
 
-  // ---- bulk ----
-
-  /**
-   * Reads several keys in one backend call, joins the keys already loading, and loads the rest in one call of the
-   * bulk loader; its result completes one flight per key, so single callers of those keys share it too.
-   *
-   * @param byStoredKey the caller's key of each stored key, in the caller's order
-   * @param bulkLoader loads the values of the caller's keys it is given; keys it leaves out are empty results
-   * @return the values found or loaded, by the caller's keys, in the caller's order (empty results left out)
-   */
-  Mono<Map<String, T>> getAll(Map<String, String> byStoredKey,
-      Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> bulkLoader) {
-    if (byStoredKey.isEmpty()) {
-      return Mono.just(Map.of());
-    }
-    return Mono.deferContextual(context -> {
-      if (bypassed(byStoredKey.size())) {
-        return bulkAround(byStoredKey, bulkLoader);
-      }
-      FlightRegistry flights = handle.flights();
-      Map<String, Long> marks = new LinkedHashMap<>();
-      byStoredKey.keySet().forEach(key -> marks.put(key, flights.retirementMark(key)));
-      return handle.readAll(byStoredKey.keySet(), type)
-          .flatMap(found -> serveAll(byStoredKey, found, marks, bulkLoader, context));
-    });
-  }
-
-  private Mono<Map<String, T>> serveAll(Map<String, String> byStoredKey, Map<String, CacheEntry<T>> found,
-      Map<String, Long> marks, Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> bulk,
-      ContextView context) {
-    long now = handle.now();
-    Map<String, Mono<Object>> results = new LinkedHashMap<>();
-    Map<String, Flight> toLoad = new LinkedHashMap<>();
-    for (Map.Entry<String, String> key : byStoredKey.entrySet()) {
-      String stored = key.getKey();
-      String callerKey = key.getValue();
-      CacheEntry<T> entry = found.get(stored);
-      Decision decision = decide(entry, now);
-      Mono<T> single = Mono.defer(() -> bulk.apply(Set.of(callerKey)))
-          .flatMap(values -> Mono.justOrEmpty(values.get(callerKey)));
-      if (decision != Decision.LOAD && decision != Decision.LOAD_OR_STALE) {
-        results.put(stored, act(decision, stored, entry, marks.get(stored), single, Set.of(), context, null));
-        continue;
-      }
-      Throwable remembered = policy.errorTtlMillis == 0 ? null : handle.recallError(stored, policy, now);
-      if (remembered != null || !policy.preventStampede()) {
-        results.put(stored, load(stored, decision == Decision.LOAD_OR_STALE ? entry : null, marks.get(stored),
-            single, Set.of(), context, null));
-        continue;
-      }
-      FlightRegistry.Joined joined = handle.flights().join(stored, type, policy.tags());
-      if (joined.created()) {
-        toLoad.put(stored, joined.flight());
-      } else if (policy.recordStats()) {
-        handle.counters().coalesced();
-      }
-      Mono<Object> result = joined.flight().result();
-      if (decision == Decision.LOAD_OR_STALE) {
-        long servableUntil = staleServableUntil(entry);
-        result = result.onErrorResume(error -> handle.now() < servableUntil
-            ? Mono.fromSupplier(() -> serveStale(entry, null, CacheResult.Outcome.STALE_IF_ERROR))
-            : Mono.error(error));
-      }
-      results.put(stored, result);
-    }
-    if (!toLoad.isEmpty()) {
-      startBulkLoad(byStoredKey, toLoad, bulk, context);
-    }
-    return Flux.fromIterable(results.entrySet())
-        .flatMap(result -> result.getValue().map(value -> Map.entry(result.getKey(), value)), results.size())
-        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
-        .map(values -> {
-          Map<String, T> ordered = new LinkedHashMap<>();
-          byStoredKey.forEach((stored, callerKey) -> {
-            Object value = values.get(stored);
-            if (value != null && value != ABSENT) {
-              ordered.put(callerKey, type.cast(value));
-            }
-          });
-          return ordered;
-        });
-  }
-
-  /** A bulk read while caching is off: the bulk loader gets every key, its values come back in the caller's order. */
-  private Mono<Map<String, T>> bulkAround(Map<String, String> byStoredKey,
-      Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> bulkLoader) {
-    return Mono.defer(() -> bulkLoader.apply(Set.copyOf(byStoredKey.values()))).map(values -> {
-      Map<String, T> ordered = new LinkedHashMap<>();
-      for (String callerKey : byStoredKey.values()) {
-        T value = values.get(callerKey);
-        if (value != null) {
-          ordered.put(callerKey, value);
-        }
-      }
-      return ordered;
-    });
-  }
-
-  /**
-   * One call of the bulk loader feeds every flight this caller created; it is cancelled only when every one of
-   * those flights is (each is cancelled when its last caller leaves, as for a single load).
-   */
-  private void startBulkLoad(Map<String, String> byStoredKey, Map<String, Flight> toLoad,
-      Function<? super Set<String>, ? extends Mono<? extends Map<String, ? extends T>>> bulk, ContextView context) {
-    Set<String> callerKeys = new HashSet<>();
-    toLoad.keySet().forEach(stored -> callerKeys.add(byStoredKey.get(stored)));
-    Flux<Map<String, ? extends T>> shared = Mono.defer(() -> bulk.apply(Set.copyOf(callerKeys)))
-        .<Map<String, ? extends T>>map(values -> values)
-        .flux()
-        .publish()
-        .refCount(toLoad.size());
-    toLoad.forEach((stored, flight) -> {
-      String callerKey = byStoredKey.get(stored);
-      flight.start(this, shared.next().flatMap(values -> Mono.justOrEmpty(values.get(callerKey))), context);
-    });
-  }
-
-  // ---- what a flight, and the Flux loads, ask of their engine ----
+  // ---- what a flight, and the Flux and bulk loads, ask of their engine ----
 
   FlightRegistry flights() {
     return handle.flights();
+  }
+
+  /** Reads several entries in one backend call; a failure reads as all misses, counted. */
+  Mono<Map<String, CacheEntry<T>>> readAll(Collection<String> keys) {
+    return handle.readAll(keys, type);
   }
 
   /** Returns the error of this key and policy still remembered, or null. */
