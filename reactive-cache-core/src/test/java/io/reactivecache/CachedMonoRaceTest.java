@@ -117,6 +117,48 @@ class CachedMonoRaceTest {
     assertThat(flights().isEmpty()).isTrue();
   }
 
+  @Test
+  void aSoakOfRandomCancelsTimeoutsFailuresAndInvalidationsLeavesNothingBehindAndNeverMixesKeys() {
+    Cache<String> soak = manager.cache("soak", String.class, CachePolicy.builder().ttl(Duration.ofMillis(20))
+        .staleWhileRevalidate(Duration.ofMillis(30)).staleIfError(Duration.ofMillis(30))
+        .loadTimeout(Duration.ofMillis(200)).errorTtl(Duration.ofMillis(5)).build());
+    java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.SplittableRandom seeds = new java.util.SplittableRandom(11);
+    reactor.core.publisher.Flux.range(0, 20_000)
+        .flatMap(i -> {
+          java.util.SplittableRandom random = seeds.split();
+          String key = "k" + random.nextInt(16);
+          int action = random.nextInt(10);
+          Mono<String> loader = Mono.defer(() -> switch (random.nextInt(4)) {
+            case 0 -> Mono.<String>error(new IllegalStateException("down"));
+            case 1 -> Mono.<String>never();
+            default -> Mono.just("value of " + key).delayElement(Duration.ofMillis(random.nextInt(3)));
+          });
+          Mono<?> call = switch (action) {
+            case 0 -> soak.delete(key);
+            case 1 -> soak.put(key, "value of " + key);
+            case 2 -> manager.deletePattern("soak:k1*");
+            default -> soak.get(key, loader)
+                .doOnNext(value -> {
+                  if (!value.equals("value of " + key)) {
+                    wrong.incrementAndGet();
+                  }
+                })
+                .timeout(Duration.ofMillis(random.nextInt(1, 50)));
+          };
+          return call.onErrorResume(error -> Mono.empty());
+        }, 64)
+        .blockLast(Duration.ofSeconds(60));
+    assertThat(wrong).hasValue(0);
+    // Every load ends: delivered, cancelled with its last caller, or timed out; every hold runs out with its
+    // stale window. Then nothing may be left in the registry.
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!flights().isEmpty() && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(flights().isEmpty()).as("no flight left behind").isTrue();
+  }
+
   private FlightRegistry flights() {
     return ((BackendOperations) manager.defaultBackend()).handle().flights();
   }
