@@ -80,6 +80,8 @@ public final class RedisClusterProcesses implements AutoCloseable {
       if (shared == null) {
         shared = start();
         RedisClusterProcesses started = shared;
+        // A figure worth seeing in the build log: what the cluster costs the test run.
+        System.out.println("[redis-cluster] " + started + " ready in " + started.startTime().toMillis() + " ms");
         Runtime.getRuntime().addShutdownHook(new Thread(started::close, "redis-cluster-stop"));
       }
       return shared;
