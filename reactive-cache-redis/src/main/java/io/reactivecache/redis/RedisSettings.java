@@ -5,6 +5,7 @@ import io.lettuce.core.RedisURI;
 import io.reactivecache.Strategy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.TrustManagerFactory;
 import reactor.core.scheduler.Scheduler;
@@ -12,7 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The validated configuration of one Redis backend. {@link #toString()} shows the URL with its credentials
- * masked, never the password. {@code trustManagerFactory} holds the CA certificates read from
+ * masked, never the password. For a cluster ({@code clusterNodes} set), {@code uri} is the first seed node, {@code safeUrl}
+ * lists every seed node (masked) and {@code clusterNodes} holds them all; for one node {@code clusterNodes} is empty. {@code trustManagerFactory} holds the CA certificates read from
  * {@code trustedCertificates} at build time (null: the JDK's default trust store).
  */
 record RedisSettings(
@@ -38,7 +40,17 @@ record RedisSettings(
     JsonMapper jsonMapper,
     RedisClient redisClient,
     Path trustedCertificates,
-    TrustManagerFactory trustManagerFactory) {
+    TrustManagerFactory trustManagerFactory,
+    List<RedisURI> clusterNodes) {
+
+  RedisSettings {
+    clusterNodes = clusterNodes == null ? List.of() : List.copyOf(clusterNodes);
+  }
+
+  /** Tells whether the backend speaks to a Redis Cluster (the {@code clusterNodes} option) or to one node. */
+  boolean cluster() {
+    return !clusterNodes.isEmpty();
+  }
 
   /** Removes the password from a text that might quote it (a server or driver message). */
   String scrub(String text) {
@@ -55,7 +67,7 @@ record RedisSettings(
 
   @Override
   public String toString() {
-    return "RedisSettings{name=" + name + ", url=" + safeUrl + ", namespace=" + namespace
+    return "RedisSettings{name=" + name + (cluster() ? ", clusterNodes=" : ", url=") + safeUrl + ", namespace=" + namespace
         + ", commandTimeout=" + commandTimeout + ", connectTimeout=" + connectTimeout
         + ", retryAttempts=" + retryAttempts + ", retryBackoff=" + retryBackoff
         + ", circuitBreakerThreshold=" + circuitBreakerThreshold
