@@ -40,9 +40,15 @@ public final class RedisClusterProcesses implements AutoCloseable {
         int port = RedisServerProcess.freePort();
         Path config = Files.createTempFile("redis-cluster-" + port + "-", ".conf");
         Files.delete(config);
+        // A directory of its own: a replica stores the RDB its master sends it in the working directory, which
+        // would otherwise be the module's (a dump.rdb left in the source tree).
+        Path dir = Files.createTempDirectory("redis-cluster-" + port + "-");
         RedisServerProcess node = RedisServerProcess.builder().port(port)
             .extraArgs("--cluster-enabled", "yes", "--cluster-config-file", config.toString(),
-                "--cluster-node-timeout", "1000")
+                "--cluster-node-timeout", "1000", "--dir", dir.toString(),
+                // The bus port defaults to the client port + 10000: past 65535 for a free port above 55535 (a
+                // fifth of Linux's ephemeral range), and redis-server then refuses to start. One of its own.
+                "--cluster-port", Integer.toString(RedisServerProcess.freePort()))
             .start();
         nodes.put(port, node);
       }
