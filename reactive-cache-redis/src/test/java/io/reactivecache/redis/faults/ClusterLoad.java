@@ -11,9 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Steady load on a backend for the cluster fault tests, with a journal that can tell a wrong value from a right
@@ -45,6 +47,7 @@ final class ClusterLoad implements AutoCloseable {
   private final List<Read> reads = Collections.synchronizedList(new ArrayList<>());
   private final List<HealthSample> health = Collections.synchronizedList(new ArrayList<>());
   private final ConcurrentLinkedQueue<String> strangeErrors = new ConcurrentLinkedQueue<>();
+  private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Thread> threads = new ArrayList<>();
 
@@ -62,6 +65,8 @@ final class ClusterLoad implements AutoCloseable {
     this.callBound = callBound;
     for (String key : keys) {
       List<Op> journal = Collections.synchronizedList(new ArrayList<>());
+      // Version 0: the value the test wrote (and saw acknowledged) before the load began.
+      journal.add(new Op(0, false, Long.MIN_VALUE, Long.MIN_VALUE, true));
       journals.put(key, journal);
       threads.add(new Thread(() -> write(key, journal, deleteEvery), "cluster-load-writer-" + key));
     }
@@ -118,6 +123,10 @@ final class ClusterLoad implements AutoCloseable {
       return Boolean.TRUE;
     } catch (RuntimeException e) {
       Throwable error = reactor.core.Exceptions.unwrap(e);
+      String kind = error.getClass().getSimpleName() + ": " + String.valueOf(error.getMessage())
+          .replaceAll("[0-9]+", "#");
+      failures.computeIfAbsent(kind.substring(0, Math.min(kind.length(), 200)), k -> new AtomicInteger())
+          .incrementAndGet();
       if (!(error instanceof CacheException)) {
         strangeErrors.add(error.toString());
       }
@@ -140,6 +149,11 @@ final class ClusterLoad implements AutoCloseable {
     for (Thread thread : threads) {
       thread.join(callBound.plus(Duration.ofSeconds(40)).toMillis());
     }
+  }
+
+  /** The backend under load. */
+  RedisCacheBackend backend() {
+    return backend;
   }
 
   /** The operations of a key so far, in order. */
@@ -167,12 +181,21 @@ final class ClusterLoad implements AutoCloseable {
 
   /** How many successful writes (puts or deletes) of a key there have been. */
   long okWrites(String key) {
-    return journal(key).stream().filter(Op::ok).count();
+    return journal(key).stream().filter(op -> op.ok() && op.seq() > 0).count();
   }
 
   /** The first write or delete of a key that started at or after {@code since} and succeeded. */
   Optional<Op> firstOkWriteSince(String key, long since) {
     return journal(key).stream().filter(op -> op.start() >= since && op.ok()).findFirst();
+  }
+
+  /** The failures callers saw, by kind (exception class and message, numbers left out), most frequent first. */
+  String failureKinds() {
+    return failures.entrySet().stream()
+        .sorted((a, b) -> Integer.compare(b.getValue().get(), a.getValue().get()))
+        .limit(5)
+        .map(e -> e.getValue().get() + " x " + e.getKey())
+        .reduce((a, b) -> a + "; " + b).orElse("none");
   }
 
   /** Failed calls (writes, deletes, reads) that started in {@code [from, to)}. */
@@ -185,7 +208,7 @@ final class ClusterLoad implements AutoCloseable {
 
   /** All calls made so far. */
   long calls() {
-    return journals.keySet().stream().mapToLong(key -> journal(key).size()).sum() + reads().size();
+    return journals.keySet().stream().mapToLong(key -> journal(key).size() - 1).sum() + reads().size();
   }
 
   /** Calls (writes, deletes, reads) that took longer than the call bound. */
@@ -224,6 +247,40 @@ final class ClusterLoad implements AutoCloseable {
     return wrong;
   }
 
+  /**
+   * Checks what each key holds once the load has stopped: the value of its last acknowledged write, or of a
+   * later write whose call failed (it may have landed), or a miss if the last acknowledged operation (or a later
+   * failed one) was a delete. Anything else is an acknowledged write lost, or a stale value kept.
+   *
+   * @param finalValues what a read of each key returned after the load stopped (empty: a miss)
+   * @return one line per key that holds something else
+   */
+  List<String> finalStateProblems(Map<String, Optional<String>> finalValues) {
+    List<String> problems = new ArrayList<>();
+    finalValues.forEach((key, value) -> {
+      List<Op> ops = journal(key);
+      int lastOk = ops.size() - 1;
+      while (!ops.get(lastOk).ok()) {
+        lastOk--;
+      }
+      boolean missAllowed = false;
+      List<String> allowed = new ArrayList<>();
+      for (Op op : ops.subList(lastOk, ops.size())) {
+        if (op.delete()) {
+          missAllowed = true;
+        } else {
+          allowed.add(RedisFaultTest.valueOf(key, op.seq()));
+        }
+      }
+      if (value.isEmpty() ? !missAllowed : !allowed.contains(value.get())) {
+        problems.add(key + " holds " + value.map(v -> "'" + v + "'").orElse("nothing") + "; last acknowledged: "
+            + (ops.get(lastOk).delete() ? "a delete" : "v" + ops.get(lastOk).seq()) + ", "
+            + (ops.size() - 1 - lastOk) + " failed operation(s) after it");
+      }
+    });
+    return problems;
+  }
+
   private static String judge(Read read, List<Op> ops) {
     String prefix = read.key() + "|v";
     if (!read.value().startsWith(prefix)) {
@@ -235,10 +292,10 @@ final class ClusterLoad implements AutoCloseable {
     } catch (NumberFormatException e) {
       return "not a value any writer wrote";
     }
-    if (version < 1 || version > ops.size()) {
+    if (version < 0 || version >= ops.size()) {
       return "a version not written (yet)";
     }
-    Op written = ops.get(version - 1);
+    Op written = ops.get(version);
     if (written.delete() || written.start() > read.end()) {
       return "a version not written before the read ended";
     }
@@ -254,7 +311,7 @@ final class ClusterLoad implements AutoCloseable {
         high = middle;
       }
     }
-    for (int i = low - 1; i >= version; i--) {
+    for (int i = low - 1; i > version; i--) {
       Op later = ops.get(i);
       if (later.ok()) {
         return (later.delete() ? "deleted" : "overwritten by v" + later.seq()) + " "
