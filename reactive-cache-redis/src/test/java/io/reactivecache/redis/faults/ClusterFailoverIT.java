@@ -67,6 +67,10 @@ class ClusterFailoverIT extends RedisFaultTest {
 
     figure(ROW, "kill -9: replica promoted by the cluster after the kill (ms)", millis(promotedAt - killedAt));
     figure(ROW, "kill -9: first good write of the hot key after the kill (ms)", millis(resumedAt - killedAt));
+    figure(ROW, "kill -9: the hot key's writes from the kill to the first good one (ms after the kill)",
+        load.timeline(HOT, killedAt, resumedAt + 1));
+    figure(ROW, "kill -9: the hot key's writes from the promotion to the first good one (ms after the promotion)",
+        load.timeline(HOT, promotedAt, resumedAt + 1));
     report("kill -9", load, deadAt, resumedAt);
     assertThat(newOwner).as("the promoted node").isEqualTo(replica);
     assertThat(millis(resumedAt - killedAt)).as("writes resume within %s of the kill", RECOVERY_BOUND)
@@ -101,6 +105,8 @@ class ClusterFailoverIT extends RedisFaultTest {
     figure(ROW, "CLUSTER FAILOVER: promotion agreed by every node (ms)", millis(doneAt - startedAt));
     figure(ROW, "CLUSTER FAILOVER: first good write of the hot key after the promotion (ms)",
         millis(resumed.end() - doneAt));
+    figure(ROW, "CLUSTER FAILOVER: the hot key's writes from the command to the first good one after the promotion",
+        load.timeline(HOT, startedAt, resumed.end() + 1));
     report("CLUSTER FAILOVER", load, startedAt, resumed.end());
     assertThat(ClusterFaults.ownerOf(replica, hot.slot())).as("the slot's owner").isEqualTo(replica);
   }

@@ -33,7 +33,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClusterLoad implements AutoCloseable {
   /** One write or delete of a key, in the order its writer made them. */
-  record Op(int seq, boolean delete, long start, long end, boolean ok) {}
+  record Op(int seq, boolean delete, long start, long end, String failure) {
+    /** Tells whether the call succeeded. */
+    boolean ok() {
+      return failure == null;
+    }
+  }
 
   /** One read. */
   record Read(String key, long start, long end, String value, boolean failed) {}
@@ -66,7 +71,7 @@ final class ClusterLoad implements AutoCloseable {
     for (String key : keys) {
       List<Op> journal = Collections.synchronizedList(new ArrayList<>());
       // Version 0: the value the test wrote (and saw acknowledged) before the load began.
-      journal.add(new Op(0, false, Long.MIN_VALUE, Long.MIN_VALUE, true));
+      journal.add(new Op(0, false, Long.MIN_VALUE, Long.MIN_VALUE, null));
       journals.put(key, journal);
       threads.add(new Thread(() -> write(key, journal, deleteEvery), "cluster-load-writer-" + key));
     }
@@ -83,9 +88,9 @@ final class ClusterLoad implements AutoCloseable {
       seq++;
       boolean delete = deleteEvery > 0 && seq % deleteEvery == 0;
       long start = System.nanoTime();
-      boolean ok = attempt(delete ? backend.delete(key).then()
-          : backend.put(key, RedisFaultTest.entry(RedisFaultTest.valueOf(key, seq)))) != null;
-      journal.add(new Op(seq, delete, start, System.nanoTime(), ok));
+      String failure = attempt(delete ? backend.delete(key).then()
+          : backend.put(key, RedisFaultTest.entry(RedisFaultTest.valueOf(key, seq))));
+      journal.add(new Op(seq, delete, start, System.nanoTime(), failure));
       pause(2);
     }
   }
@@ -95,10 +100,10 @@ final class ClusterLoad implements AutoCloseable {
       String key = keys.get(ThreadLocalRandom.current().nextInt(keys.size()));
       long start = System.nanoTime();
       Object[] value = new Object[1];
-      Object done = attempt(backend.get(key, RedisFaultTest.STRING)
+      String failure = attempt(backend.get(key, RedisFaultTest.STRING)
           .doOnNext(found -> value[0] = found.value())
           .then());
-      reads.add(new Read(key, start, System.nanoTime(), (String) value[0], done == null));
+      reads.add(new Read(key, start, System.nanoTime(), (String) value[0], failure != null));
       pause(1);
     }
   }
@@ -116,11 +121,11 @@ final class ClusterLoad implements AutoCloseable {
     }
   }
 
-  /** Runs one call; returns a marker when it succeeded, null when it failed (a failure must be a CacheException). */
-  private Object attempt(reactor.core.publisher.Mono<Void> call) {
+  /** Runs one call; returns null when it succeeded, else what failed (a failure must be a CacheException). */
+  private String attempt(reactor.core.publisher.Mono<Void> call) {
     try {
       call.block(callBound.plus(Duration.ofSeconds(30)));
-      return Boolean.TRUE;
+      return null;
     } catch (RuntimeException e) {
       Throwable error = reactor.core.Exceptions.unwrap(e);
       String kind = error.getClass().getSimpleName() + ": " + String.valueOf(error.getMessage())
@@ -130,8 +135,51 @@ final class ClusterLoad implements AutoCloseable {
       if (!(error instanceof CacheException)) {
         strangeErrors.add(error.toString());
       }
-      return null;
+      return shortKind(String.valueOf(error.getMessage()));
     }
+  }
+
+  /** A failure in a few words, for timelines: the breaker's state, or the cause Redis or Lettuce gave. */
+  private static String shortKind(String message) {
+    if (message.contains("circuit breaker is OPEN")) {
+      return "breaker open";
+    }
+    if (message.contains("circuit breaker is HALF_OPEN")) {
+      return "breaker half-open";
+    }
+    for (String cause : List.of("CLUSTERDOWN", "MOVED", "ASK", "TRYAGAIN", "not connected", "Connection refused",
+        "disconnected", "timed out", "timeout")) {
+      if (message.contains(cause)) {
+        return cause;
+      }
+    }
+    return message.substring(0, Math.min(message.length(), 60));
+  }
+
+  /**
+   * What the calls on a key met in {@code [from, to)}: runs of the same outcome, each with its start (ms after
+   * {@code from}) and length, e.g. {@code "+0 not connected x12, +310 breaker open x400, +1320 ok"}.
+   */
+  String timeline(String key, long from, long to) {
+    StringBuilder text = new StringBuilder();
+    String current = null;
+    int count = 0;
+    for (Op op : journal(key)) {
+      if (op.seq() == 0 || op.start() < from || op.start() >= to) {
+        continue;
+      }
+      String outcome = op.ok() ? "ok" : op.failure();
+      if (!outcome.equals(current)) {
+        if (current != null) {
+          text.append(" x").append(count).append(", ");
+        }
+        text.append('+').append(Duration.ofNanos(op.start() - from).toMillis()).append(' ').append(outcome);
+        current = outcome;
+        count = 0;
+      }
+      count++;
+    }
+    return current == null ? "no call" : text.append(" x").append(count).toString();
   }
 
   private static void pause(long millis) {
