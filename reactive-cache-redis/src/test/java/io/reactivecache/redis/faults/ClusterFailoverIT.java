@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -111,6 +112,28 @@ class ClusterFailoverIT extends RedisFaultTest {
     assertThat(ClusterFaults.ownerOf(replica, hot.slot())).as("the slot's owner").isEqualTo(replica);
   }
 
+  /**
+   * Without retries, so that one rejected attempt is a failed call: right after a planned failover, the first
+   * write of the hot key goes to the demoted master, which answers {@code MOVED}; Lettuce redirects it to the
+   * promoted replica at once, and must not reject it because it has no connection to that node yet.
+   */
+  @Test
+  void theFirstCallsAfterAPlannedFailoverReachThePromotedReplica() {
+    RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
+    RedisCacheBackend backend = clusterBackend(cluster, b -> b.retryAttempts(0));
+    Hot hot = hotKey(cluster);
+    int replica = ClusterFaults.replicaOf(hot.master(), hot.master()).orElseThrow();
+    ClusterFaults.plannedFailover(replica, livePorts(cluster), RECOVERY_BOUND);
+
+    Outcome<Void> write = call(backend.put(HOT, entry(valueOf(HOT, 1))));
+    Outcome<CacheEntry<String>> read = call(backend.get(HOT, STRING));
+    figure(ROW, "first write / read after a planned CLUSTER FAILOVER, no retry",
+        (write.failed() ? "failed: " + write.error().getMessage() : "ok") + " / "
+        + (read.failed() ? "failed: " + read.error().getMessage() : "ok"));
+    assertThat(write.error()).as("the first write after the failover").isNull();
+    assertThat(read.get().value()).isEqualTo(valueOf(HOT, 1));
+  }
+
   @Test
   void migratingTheHotKeysSlotUnderWritesServesNoWrongValueAndNoCallOverItsBound() throws Exception {
     RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
@@ -172,7 +195,12 @@ class ClusterFailoverIT extends RedisFaultTest {
   }
 
   private RedisCacheBackend clusterBackend(RedisClusterProcesses cluster) {
-    RedisCacheBackend backend = RedisCache.builder()
+    return clusterBackend(cluster, b -> b);
+  }
+
+  private RedisCacheBackend clusterBackend(RedisClusterProcesses cluster,
+      UnaryOperator<RedisCache.Builder> customize) {
+    RedisCacheBackend backend = customize.apply(RedisCache.builder()
         .name("redis")
         .clusterNodes(cluster.seedUrls())
         .namespace(RedisTestSupport.newNamespace())
@@ -185,7 +213,7 @@ class ClusterFailoverIT extends RedisFaultTest {
         .strategy(Strategy.TTL)
         .maximumSize(10_000)
         .defaultTtl(Duration.ofMinutes(5))
-        .clock(Schedulers.parallel())
+        .clock(Schedulers.parallel()))
         .build();
     closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
     // The first call connects: the cluster client asks the seeds for the topology and opens a connection per
