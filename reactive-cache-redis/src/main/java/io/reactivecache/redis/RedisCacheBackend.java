@@ -42,6 +42,9 @@ import tools.jackson.databind.ObjectReader;
  *
  * <h2>Behaviour</h2>
  * <ul>
+ *   <li>One node ({@code url}) or a Redis Cluster ({@code clusterNodes}), through one code path: the commands of both
+ *       share Lettuce's {@code RedisClusterReactiveCommands}; every script's keys share one hash slot (see
+ *       {@link RedisKeyLayout} for where a namespace lives and {@link LuaScripts} for what is atomic).</li>
  *   <li>One shared Lettuce connection, opened on first use and re-established by Lettuce after a loss; when
  *       the circuit breaker opens on timeouts, the connection is closed and a new one opened on the next call
  *       (a half-open connection is never waited on).</li>
@@ -50,7 +53,8 @@ import tools.jackson.databind.ObjectReader;
  *       value that does not decode is a counted miss, never an error, and never counts against the breaker.</li>
  *   <li>{@code LRU} and {@code LFU} bound the namespace's size on the server, atomically, by a Lua script:
  *       every instance sees and enforces the same order.</li>
- *   <li>Tags are kept in one Redis set per tag, so {@link #invalidateTag} never scans the keyspace.</li>
+ *   <li>Tags are kept in one Redis set per tag, so {@link #invalidateTag} never scans the keyspace; on a cluster
+ *       {@link #clear} and {@link #deletePattern} scan every master.</li>
  *   <li>Keys are stored whole up to 512 UTF-8 bytes, longer ones under a shortened name no other key can take;
  *       {@link #deletePattern} deletes exactly the keys whose whole key {@link KeyPattern#matches matches}.</li>
  * </ul>

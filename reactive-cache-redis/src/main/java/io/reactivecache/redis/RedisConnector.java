@@ -79,7 +79,7 @@ final class RedisConnector {
   static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
       .enablePeriodicRefresh(Duration.ofSeconds(PERIODIC_REFRESH_SECONDS))
       // Every adaptive trigger is on by default in Lettuce 7 (whose enable methods are deprecated for that
-      // reason); RedisConnectorTest checks that all still are.
+      // reason); RedisClusterConfigurationTest checks that all still are.
       .adaptiveRefreshTriggersTimeout(Duration.ofMillis(ADAPTIVE_REFRESH_MILLIS))
       .refreshTriggersReconnectAttempts(REFRESH_AFTER_RECONNECT_ATTEMPTS)
       // Learn nodes from every node's view, and drop connections to nodes that left the cluster.

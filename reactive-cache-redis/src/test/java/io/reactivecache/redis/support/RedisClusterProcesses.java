@@ -188,6 +188,16 @@ public final class RedisClusterProcesses implements AutoCloseable {
   }
 
   /**
+   * Starts a killed node again on its port with its cluster config file, so it rejoins the cluster (a former
+   * master comes back as a replica of the master promoted in its place).
+   *
+   * @param port the node's port
+   */
+  public void restartNode(int port) {
+    node(port).restart();
+  }
+
+  /**
    * Waits until every live node reports {@code cluster_state:ok} with all 16384 slots covered.
    *
    * @param timeout how long to wait at most
