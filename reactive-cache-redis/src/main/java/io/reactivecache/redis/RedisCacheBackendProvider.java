@@ -15,7 +15,8 @@ import java.util.function.BiConsumer;
  * Creates Redis backends from {@link BackendSettings}, for type {@code "redis"}. Found by
  * {@link java.util.ServiceLoader}.
  *
- * <p>Options (all optional, as text): {@code url}, {@code namespace}, {@code commandTimeout},
+ * <p>Options (all optional, as text): {@code url}, {@code sentinelPassword} (with a {@code redis-sentinel://}
+ * url), {@code namespace}, {@code commandTimeout},
  * {@code connectTimeout}, {@code retryAttempts}, {@code retryBackoff}, {@code circuitBreakerThreshold},
  * {@code circuitBreakerWaitDuration}, {@code maxReconnectDelay}, {@code maxConnections}, {@code maxValueBytes}, {@code maxNestingDepth},
  * {@code trustedCertificates} (path of a PEM file of CA certificates, for {@code rediss://}).
@@ -26,6 +27,7 @@ import java.util.function.BiConsumer;
 public final class RedisCacheBackendProvider implements CacheBackendProvider {
   private static final Map<String, BiConsumer<RedisCache.Builder, String>> OPTIONS = Map.ofEntries(
       Map.entry("url", RedisCache.Builder::url),
+      Map.entry("sentinelPassword", RedisCache.Builder::sentinelPassword),
       Map.entry("namespace", RedisCache.Builder::namespace),
       Map.entry("commandTimeout", (b, v) -> b.commandTimeout(BackendSettings.parseDuration("commandTimeout", v))),
       Map.entry("connectTimeout", (b, v) -> b.connectTimeout(BackendSettings.parseDuration("connectTimeout", v))),

@@ -1,6 +1,7 @@
 package io.reactivecache.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -13,14 +14,19 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
+import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,6 +74,8 @@ final class RedisConnector {
     this.uri = settings.uri();
     this.events = events;
     uri.setTimeout(settings.commandTimeout().plus(settings.connectTimeout()));
+    // Lettuce asks the sentinels with their own timeout (60 s unless set): a cache must not wait that long.
+    uri.getSentinels().forEach(sentinel -> sentinel.setTimeout(uri.getTimeout()));
     // Built here, on the thread that builds the backend: Lettuce would otherwise read trust stores and seed a
     // SecureRandom from /dev/urandom inside every TLS connect, on Netty's event loop.
     this.sslOptions = uri.isSsl() && settings.redisClient() == null ? sslOptions(settings) : null;
@@ -146,7 +154,7 @@ final class RedisConnector {
       client = ownClient();
     }
     RedisClient chosen = client;
-    return Mono.fromCompletionStage(() -> chosen.connectAsync(CODEC, uri).toCompletableFuture())
+    return Mono.fromCompletionStage(() -> connectAsync(chosen))
         .doOnNext(connected -> {
           StatefulRedisConnection<String, byte[]> previous = opened.getAndSet(connected);
           if (previous != null && previous != connected) {
@@ -156,6 +164,22 @@ final class RedisConnector {
             connected.closeAsync();
           }
         });
+  }
+
+  /**
+   * One standalone connection; or, behind Sentinel, Lettuce's Master/Replica connection: it asks the sentinels for
+   * the master, listens to their announcements and moves to the new master after a failover. Every command goes to
+   * the master (a cache must read its own writes; a replica lags).
+   */
+  private CompletableFuture<StatefulRedisConnection<String, byte[]>> connectAsync(
+      RedisClient client) {
+    if (!settings.sentinel()) {
+      return client.connectAsync(CODEC, uri).toCompletableFuture();
+    }
+    return MasterReplica.connectAsync(client, CODEC, uri).thenApply(connection -> {
+      connection.setReadFrom(ReadFrom.UPSTREAM);
+      return connection;
+    });
   }
 
   private RedisClient ownClient() {
@@ -186,11 +210,21 @@ final class RedisConnector {
   }
 
   private void onEvent(Event event) {
+    if (event instanceof ConnectionEvent connection && isSentinel(connection.remoteAddress())) {
+      // The sentinels' own connections say nothing about the connection that carries the cache's commands.
+      return;
+    }
     if (event instanceof ReconnectFailedEvent failed) {
       events.reconnectFailed(failed.getCause());
     } else if (event instanceof ConnectionActivatedEvent) {
       events.connected();
     }
+  }
+
+  private boolean isSentinel(SocketAddress address) {
+    return address instanceof InetSocketAddress inet && uri.getSentinels().stream()
+        .anyMatch(s -> s.getPort() == inet.getPort() && (s.getHost().equalsIgnoreCase(inet.getHostString())
+            || (inet.getAddress() != null && s.getHost().equals(inet.getAddress().getHostAddress()))));
   }
 
   /** The reactive commands of the shared connection, connecting first if needed. */
