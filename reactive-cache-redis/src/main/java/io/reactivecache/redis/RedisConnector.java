@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.net.ssl.TrustManagerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -67,6 +68,8 @@ final class RedisConnector {
   /** The connection in use; null before the first connect and after a reset, until the next connect. */
   private final AtomicReference<StatefulRedisConnection<String, byte[]>> opened = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Set while the sentinels are being asked where the master is (see {@link #followFailover}). */
+  private final AtomicBoolean askingSentinels = new AtomicBoolean();
   private final Mono<StatefulRedisConnection<String, byte[]>> connection;
 
   RedisConnector(RedisSettings settings, Events events) {
@@ -216,9 +219,49 @@ final class RedisConnector {
     }
     if (event instanceof ReconnectFailedEvent failed) {
       events.reconnectFailed(failed.getCause());
+      if (settings.sentinel()) {
+        followFailover(failed.remoteAddress());
+      }
     } else if (event instanceof ConnectionActivatedEvent) {
       events.connected();
     }
+  }
+
+  /**
+   * Lettuce's Master/Replica connection learns a new master from the sentinels' announcements, but only five
+   * seconds after the first of them (a fixed rate limit of its SentinelTopologyRefresh), so writes would fail
+   * about seven seconds after a master dies. While our master cannot be reached again, we ask the sentinels
+   * ourselves (at most one question at a time, one per failed reconnect, so at most every
+   * {@code maxReconnectDelay}); once they name another master, the connection is retired and the next call
+   * connects to the new master. Only with our own client: a lent client's events are not ours to read.
+   */
+  private void followFailover(SocketAddress lost) {
+    RedisClient client = ownClient.get();
+    StatefulRedisConnection<String, byte[]> current = opened.get();
+    if (client == null || current == null || !(lost instanceof InetSocketAddress address)
+        || !askingSentinels.compareAndSet(false, true)) {
+      return;
+    }
+    Flux.fromIterable(uri.getSentinels())
+        .concatMap(sentinel -> Mono.usingWhen(
+                Mono.fromCompletionStage(() -> client.connectSentinelAsync(StringCodec.UTF8, sentinel)),
+                connection -> connection.reactive().getMasterAddrByName(uri.getSentinelMasterId()),
+                connection -> Mono.fromCompletionStage(connection.closeAsync()))
+            .timeout(uri.getTimeout())
+            .onErrorResume(e -> Mono.empty()))
+        .next()
+        .doFinally(signal -> askingSentinels.set(false))
+        .subscribe(master -> {
+          if (!sameAddress(master, address) && opened.compareAndSet(current, null)) {
+            current.closeAsync();
+          }
+        }, error -> { });
+  }
+
+  private static boolean sameAddress(SocketAddress named, InetSocketAddress used) {
+    return named instanceof InetSocketAddress inet && inet.getPort() == used.getPort()
+        && (inet.getHostString().equalsIgnoreCase(used.getHostString())
+            || (used.getAddress() != null && inet.getHostString().equals(used.getAddress().getHostAddress())));
   }
 
   private boolean isSentinel(SocketAddress address) {
