@@ -77,7 +77,6 @@ public final class RedisCache {
     private int circuitBreakerThreshold = 5;
     private Duration circuitBreakerWaitDuration = Duration.ofSeconds(5);
     private Duration maxReconnectDelay = Duration.ofMillis(500);
-    private int maxConnections = 20;
     private int maxValueBytes = 1_048_576;
     private int maxNestingDepth = 500;
     private Strategy strategy = Strategy.TTL;
@@ -233,19 +232,6 @@ public final class RedisCache {
      */
     public Builder maxReconnectDelay(Duration maxReconnectDelay) {
       this.maxReconnectDelay = maxReconnectDelay;
-      return this;
-    }
-
-    /**
-     * Sets the most connections the backend may open. Every command this backend sends is multiplexed over one
-     * shared connection, so today one is opened; the bound is kept for commands that would need their own.
-     * Default 20.
-     *
-     * @param maxConnections at least 1
-     * @return this builder
-     */
-    public Builder maxConnections(int maxConnections) {
-      this.maxConnections = maxConnections;
       return this;
     }
 
@@ -408,7 +394,6 @@ public final class RedisCache {
       between("circuitBreakerThreshold", circuitBreakerThreshold, 1, MAX_BREAKER_THRESHOLD);
       positive("circuitBreakerWaitDuration", circuitBreakerWaitDuration, MAX_WAIT);
       positive("maxReconnectDelay", maxReconnectDelay, MAX_WAIT);
-      between("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
       if (maxValueBytes < 64 || maxValueBytes > REDIS_MAX_VALUE) {
         throw CacheConfigurationException.invalid("maxValueBytes", maxValueBytes,
             "between 64 and " + REDIS_MAX_VALUE + " bytes (Redis's limit)");
@@ -442,7 +427,7 @@ public final class RedisCache {
       return new RedisSettings(name, parsed.uri, parsed.safe, parsed.secret, sentinelPassword, namespace,
           commandTimeout,
           connectTimeout, retryAttempts, retryBackoff, circuitBreakerThreshold, circuitBreakerWaitDuration,
-          maxReconnectDelay, maxConnections, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
+          maxReconnectDelay, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
           clock, jsonMapper, redisClient, trustedCertificates, trust);
     }
 

@@ -29,7 +29,6 @@ record RedisSettings(
     int circuitBreakerThreshold,
     Duration circuitBreakerWaitDuration,
     Duration maxReconnectDelay,
-    int maxConnections,
     int maxValueBytes,
     int maxNestingDepth,
     Strategy strategy,
@@ -67,7 +66,6 @@ record RedisSettings(
         + ", retryAttempts=" + retryAttempts + ", retryBackoff=" + retryBackoff
         + ", circuitBreakerThreshold=" + circuitBreakerThreshold
         + ", circuitBreakerWaitDuration=" + circuitBreakerWaitDuration + ", maxReconnectDelay=" + maxReconnectDelay
-        + ", maxConnections=" + maxConnections
         + ", maxValueBytes=" + maxValueBytes + ", maxNestingDepth=" + maxNestingDepth
         + ", strategy=" + strategy.id() + ", maximumSize=" + maximumSize
         + ", defaultTtl=" + defaultTtl.map(Duration::toString).orElse("none")
