@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The validated configuration of one Redis backend. {@link #toString()} shows the URL with its credentials
- * masked, never the password. {@code trustManagerFactory} holds the CA certificates read from
+ * masked, never the password (nor the sentinels' password, {@code sentinelSecret}). {@code trustManagerFactory} holds the CA certificates read from
  * {@code trustedCertificates} at build time (null: the JDK's default trust store).
  */
 record RedisSettings(
@@ -20,6 +20,7 @@ record RedisSettings(
     RedisURI uri,
     String safeUrl,
     String secret,
+    String sentinelSecret,
     String namespace,
     Duration commandTimeout,
     Duration connectTimeout,
@@ -28,7 +29,6 @@ record RedisSettings(
     int circuitBreakerThreshold,
     Duration circuitBreakerWaitDuration,
     Duration maxReconnectDelay,
-    int maxConnections,
     int maxValueBytes,
     int maxNestingDepth,
     Strategy strategy,
@@ -40,12 +40,18 @@ record RedisSettings(
     Path trustedCertificates,
     TrustManagerFactory trustManagerFactory) {
 
-  /** Removes the password from a text that might quote it (a server or driver message). */
+  /** Removes the passwords from a text that might quote them (a server or driver message). */
   String scrub(String text) {
     if (text == null) {
       return "";
     }
-    return secret == null || secret.isEmpty() ? text : text.replace(secret, "***");
+    String scrubbed = secret == null || secret.isEmpty() ? text : text.replace(secret, "***");
+    return sentinelSecret == null || sentinelSecret.isEmpty() ? scrubbed : scrubbed.replace(sentinelSecret, "***");
+  }
+
+  /** Tells whether the url names sentinels that watch a master, rather than one Redis. */
+  boolean sentinel() {
+    return !uri.getSentinels().isEmpty();
   }
 
   /** Where Redis is, for messages: scheme, host, port and database, never the credentials. */
@@ -60,12 +66,12 @@ record RedisSettings(
         + ", retryAttempts=" + retryAttempts + ", retryBackoff=" + retryBackoff
         + ", circuitBreakerThreshold=" + circuitBreakerThreshold
         + ", circuitBreakerWaitDuration=" + circuitBreakerWaitDuration + ", maxReconnectDelay=" + maxReconnectDelay
-        + ", maxConnections=" + maxConnections
         + ", maxValueBytes=" + maxValueBytes + ", maxNestingDepth=" + maxNestingDepth
         + ", strategy=" + strategy.id() + ", maximumSize=" + maximumSize
         + ", defaultTtl=" + defaultTtl.map(Duration::toString).orElse("none")
         + ", jsonMapper=" + (jsonMapper == null ? "own" : "borrowed")
         + ", redisClient=" + (redisClient == null ? "own" : "borrowed")
+        + (sentinelSecret == null ? "" : ", sentinelPassword=***")
         + ", trustedCertificates=" + (trustedCertificates == null ? "JDK default" : trustedCertificates) + '}';
   }
 }
