@@ -86,7 +86,6 @@ public final class RedisCache {
     private int circuitBreakerThreshold = 5;
     private Duration circuitBreakerWaitDuration = Duration.ofSeconds(5);
     private Duration maxReconnectDelay = Duration.ofMillis(500);
-    private int maxConnections = 20;
     private int maxValueBytes = 1_048_576;
     private int maxNestingDepth = 500;
     private Strategy strategy = Strategy.TTL;
@@ -97,6 +96,7 @@ public final class RedisCache {
     private JsonMapper jsonMapper;
     private RedisClient redisClient;
     private Path trustedCertificates;
+    private String sentinelPassword;
 
     private Builder() {}
 
@@ -117,6 +117,13 @@ public final class RedisCache {
      * {@link #trustedCertificates(Path)}). Default {@code redis://localhost:6379/0}. The password is never shown in
      * messages, logs or {@code toString()}. For a Redis Cluster set {@link #clusterNodes(String...)} instead; setting
      * both is an error.
+     *
+     * <p>A master watched by Redis Sentinel:
+     * {@code redis-sentinel://[[user]:password@]host1[:port1][,host2[:port2]...][/database]#masterName}
+     * ({@code rediss-sentinel://} for TLS to the sentinels and the data nodes), Lettuce's syntax. The hosts are
+     * the sentinels (port 26379 if omitted); the user and password are those of the data nodes; a password of
+     * the sentinels themselves is {@link #sentinelPassword(String)}. The backend asks the sentinels for the
+     * master, reads and writes only there (a cache must read its own writes), and follows a failover.
      *
      * @param url the Redis URL
      * @return this builder
@@ -151,6 +158,19 @@ public final class RedisCache {
      */
     public Builder clusterNodes(List<String> urls) {
       this.clusterNodes = urls == null ? null : new ArrayList<>(urls);
+      return this;
+    }
+
+    /**
+     * Sets the password the sentinels require ({@code requirepass} in their configuration), for a
+     * {@code redis-sentinel://} url; the data nodes' password is the url's. Never shown in messages, logs or
+     * {@code toString()}. Default: none.
+     *
+     * @param sentinelPassword the sentinels' password, or null for none
+     * @return this builder
+     */
+    public Builder sentinelPassword(String sentinelPassword) {
+      this.sentinelPassword = sentinelPassword;
       return this;
     }
 
@@ -250,19 +270,6 @@ public final class RedisCache {
      */
     public Builder maxReconnectDelay(Duration maxReconnectDelay) {
       this.maxReconnectDelay = maxReconnectDelay;
-      return this;
-    }
-
-    /**
-     * Sets the most connections the backend may open. Every command this backend sends is multiplexed over one
-     * shared connection, so today one is opened; the bound is kept for commands that would need their own.
-     * Default 20.
-     *
-     * @param maxConnections at least 1
-     * @return this builder
-     */
-    public Builder maxConnections(int maxConnections) {
-      this.maxConnections = maxConnections;
       return this;
     }
 
@@ -412,7 +419,7 @@ public final class RedisCache {
       if (clusterNodes != null) {
         if (urlSet) {
           throw new CacheConfigurationException("Options 'url' and 'clusterNodes' are both set; set 'url' for one"
-              + " Redis node or 'clusterNodes' for a Redis Cluster, not both");
+              + " Redis node or Sentinel, or 'clusterNodes' for a Redis Cluster, not both");
         }
         parsed = parseClusterNodes(clusterNodes);
         nodes = parsed.nodes;
@@ -422,7 +429,12 @@ public final class RedisCache {
               + " cluster client)");
         }
       } else {
-        parsed = parseUrl("url", urlSet ? url : DEFAULT_URL);
+        String text = urlSet ? url : DEFAULT_URL;
+        parsed = isSentinelUrl(text) ? SentinelUrl.parse(text, sentinelPassword) : parseUrl("url", text);
+      }
+      if (sentinelPassword != null && parsed.uri.getSentinels().isEmpty()) {
+        throw CacheConfigurationException.invalid("sentinelPassword", "***",
+            "a password only together with a redis-sentinel:// or rediss-sentinel:// url");
       }
       if (namespace == null || namespace.isEmpty() || namespace.chars().anyMatch(Character::isISOControl)
           || namespace.length() > 256) {
@@ -437,7 +449,6 @@ public final class RedisCache {
       between("circuitBreakerThreshold", circuitBreakerThreshold, 1, MAX_BREAKER_THRESHOLD);
       positive("circuitBreakerWaitDuration", circuitBreakerWaitDuration, MAX_WAIT);
       positive("maxReconnectDelay", maxReconnectDelay, MAX_WAIT);
-      between("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
       if (maxValueBytes < 64 || maxValueBytes > REDIS_MAX_VALUE) {
         throw CacheConfigurationException.invalid("maxValueBytes", maxValueBytes,
             "between 64 and " + REDIS_MAX_VALUE + " bytes (Redis's limit)");
@@ -460,7 +471,7 @@ public final class RedisCache {
       if (trustedCertificates != null) {
         if (!parsed.uri.isSsl()) {
           throw CacheConfigurationException.invalid("trustedCertificates", trustedCertificates,
-              "a CA file only together with a rediss:// url (the url is redis://, without TLS)");
+              "a CA file only together with a rediss:// or rediss-sentinel:// url (the url has no TLS)");
         }
         if (redisClient != null) {
           throw CacheConfigurationException.invalid("trustedCertificates", trustedCertificates,
@@ -468,9 +479,10 @@ public final class RedisCache {
         }
         trust = TrustedCertificates.load(trustedCertificates);
       }
-      return new RedisSettings(name, parsed.uri, parsed.safe, parsed.secret, namespace, commandTimeout,
+      return new RedisSettings(name, parsed.uri, parsed.safe, parsed.secret, sentinelPassword, namespace,
+          commandTimeout,
           connectTimeout, retryAttempts, retryBackoff, circuitBreakerThreshold, circuitBreakerWaitDuration,
-          maxReconnectDelay, maxConnections, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
+          maxReconnectDelay, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
           clock, jsonMapper, redisClient, trustedCertificates, trust, nodes);
     }
 
@@ -487,7 +499,16 @@ public final class RedisCache {
       }
     }
 
-    private record ParsedUrl(RedisURI uri, String safe, String secret, String user, List<RedisURI> nodes) {}
+    /**
+     * A url parsed: Lettuce's form, the text shown in messages (no credentials), the data nodes' password and user,
+     * and for {@code clusterNodes} every seed node.
+     */
+    record ParsedUrl(RedisURI uri, String safe, String secret, String user, List<RedisURI> nodes) {}
+
+    private static boolean isSentinelUrl(String text) {
+      return text != null && (text.startsWith(SentinelUrl.SCHEME + "://")
+          || text.startsWith(SentinelUrl.TLS_SCHEME + "://"));
+    }
 
     /** Parses every seed as a url; they must agree on scheme and credentials and name database 0. */
     private static ParsedUrl parseClusterNodes(List<String> urls) {
@@ -523,10 +544,11 @@ public final class RedisCache {
     private static ParsedUrl parseUrl(String option, String text) {
       if (text == null || text.isBlank()) {
         throw CacheConfigurationException.invalid(option, text == null ? "null" : "'" + text + "'",
-            "redis://[user:password@]host[:port][/database] or rediss://...");
+            "redis://[user:password@]host[:port][/database], rediss://... (TLS) or " + SentinelUrl.FORM);
       }
       String masked = mask(text);
-      String expected = "redis://[user:password@]host[:port][/database] or rediss://... (TLS)";
+      String expected = "redis://[user:password@]host[:port][/database], rediss://... (TLS) or "
+          + SentinelUrl.FORM;
       URI parsed;
       try {
         parsed = new URI(text);

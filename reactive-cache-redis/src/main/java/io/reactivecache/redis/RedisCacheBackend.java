@@ -383,7 +383,7 @@ public final class RedisCacheBackend implements CacheBackend {
     if (layout.hasLegacyNames()) {
       // Layout 1's keys of this namespace: never read by this layout, so removed whole, entries and bookkeeping.
       done = done
-          .thenMany(scan("clear", layout.legacyEntries()).concatWith(scan("clear", layout.legacyBookkeeping())))
+          .thenMany(scan("clear", layout.legacyKeys()))
           .concatMap(batch -> run("clear", c -> c.unlink(batch.toArray(String[]::new))))
           .then();
     }
@@ -618,7 +618,8 @@ public final class RedisCacheBackend implements CacheBackend {
             RedisFailures.Kind kind = failures.kindOf(e);
             String reason = switch (kind) {
               case AUTH -> "auth: credentials rejected by Redis at " + settings.endpoint()
-                  + "; check the user name and password in the url";
+                  + "; check the user name and password in the url"
+                  + (settings.sentinel() ? " (the data nodes') and sentinelPassword (the sentinels')" : "");
               case TLS -> "tls: Redis at " + settings.endpoint() + ": "
                   + settings.scrub(String.valueOf(rootMessage(e)));
               case TIMEOUT -> "timeout: no reply from Redis at " + settings.endpoint() + " within "

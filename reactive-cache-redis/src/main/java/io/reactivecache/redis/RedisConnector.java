@@ -22,14 +22,19 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
+import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -115,6 +120,8 @@ final class RedisConnector {
   /** The connection in use; null before the first connect and after a reset, until the next connect. */
   private final AtomicReference<StatefulConnection<String, byte[]>> opened = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Set while the sentinels are being asked where the master is (see {@link #followFailover}). */
+  private final AtomicBoolean askingSentinels = new AtomicBoolean();
   private final Mono<StatefulConnection<String, byte[]>> connection;
 
   RedisConnector(RedisSettings settings, Events events) {
@@ -122,7 +129,9 @@ final class RedisConnector {
     this.uri = settings.uri();
     this.events = events;
     uri.setTimeout(settings.commandTimeout().plus(settings.connectTimeout()));
-    settings.clusterNodes().forEach(node -> node.setTimeout(settings.commandTimeout().plus(settings.connectTimeout())));
+    // Lettuce asks the sentinels with their own timeout (60 s unless set): a cache must not wait that long.
+    uri.getSentinels().forEach(sentinel -> sentinel.setTimeout(uri.getTimeout()));
+    settings.clusterNodes().forEach(node -> node.setTimeout(uri.getTimeout()));
     // Built here, on the thread that builds the backend: Lettuce would otherwise read trust stores and seed a
     // SecureRandom from /dev/urandom inside every TLS connect, on Netty's event loop.
     this.sslOptions = uri.isSsl() && settings.redisClient() == null ? sslOptions(settings) : null;
@@ -217,7 +226,7 @@ final class RedisConnector {
     } else {
       RedisClient lent = settings.redisClient();
       RedisClient client = lent != null ? lent : (RedisClient) ownClient();
-      connecting = Mono.fromCompletionStage(() -> client.connectAsync(CODEC, uri).toCompletableFuture());
+      connecting = Mono.fromCompletionStage(() -> connectAsync(client));
     }
     return connecting
         .doOnNext(connected -> {
@@ -229,6 +238,21 @@ final class RedisConnector {
             connected.closeAsync();
           }
         });
+  }
+
+  /**
+   * One standalone connection; or, behind Sentinel, Lettuce's Master/Replica connection: it asks the sentinels for
+   * the master, listens to their announcements and moves to the new master after a failover. Every command goes to
+   * the master (a cache must read its own writes; a replica lags).
+   */
+  private CompletableFuture<StatefulConnection<String, byte[]>> connectAsync(RedisClient client) {
+    if (!settings.sentinel()) {
+      return client.connectAsync(CODEC, uri).toCompletableFuture().thenApply(connection -> connection);
+    }
+    return MasterReplica.connectAsync(client, CODEC, uri).thenApply(connection -> {
+      connection.setReadFrom(ReadFrom.UPSTREAM);
+      return connection;
+    });
   }
 
   /**
@@ -289,16 +313,66 @@ final class RedisConnector {
   }
 
   private void onEvent(Event event) {
+    if (event instanceof ConnectionEvent connection && isSentinel(connection.remoteAddress())) {
+      // The sentinels' own connections say nothing about the connection that carries the cache's commands.
+      return;
+    }
     if (event instanceof ReconnectFailedEvent failed) {
       events.reconnectFailed(failed.getCause());
+      if (settings.sentinel()) {
+        followFailover(failed.remoteAddress());
+      }
     } else if (event instanceof ConnectionActivatedEvent) {
       events.connected();
     }
   }
 
   /**
-   * The reactive commands of the shared connection, connecting first if needed: a single node's or (with
-   * {@code clusterNodes}) the whole cluster's, routed by slot.
+   * Lettuce's Master/Replica connection learns a new master from the sentinels' announcements, but only five
+   * seconds after the first of them (a fixed rate limit of its SentinelTopologyRefresh), so writes would fail
+   * about seven seconds after a master dies. While our master cannot be reached again, we ask the sentinels
+   * ourselves (at most one question at a time, one per failed reconnect, so at most every
+   * {@code maxReconnectDelay}); once they name another master, the connection is retired and the next call
+   * connects to the new master. Only with our own client: a lent client's events are not ours to read.
+   */
+  private void followFailover(SocketAddress lost) {
+    RedisClient client = (RedisClient) ownClient.get();
+    StatefulConnection<String, byte[]> current = opened.get();
+    if (client == null || current == null || !(lost instanceof InetSocketAddress address)
+        || !askingSentinels.compareAndSet(false, true)) {
+      return;
+    }
+    Flux.fromIterable(uri.getSentinels())
+        .concatMap(sentinel -> Mono.usingWhen(
+                Mono.fromCompletionStage(() -> client.connectSentinelAsync(StringCodec.UTF8, sentinel)),
+                connection -> connection.reactive().getMasterAddrByName(uri.getSentinelMasterId()),
+                connection -> Mono.fromCompletionStage(connection.closeAsync()))
+            .timeout(uri.getTimeout())
+            .onErrorResume(e -> Mono.empty()))
+        .next()
+        .doFinally(signal -> askingSentinels.set(false))
+        .subscribe(master -> {
+          if (!sameAddress(master, address) && opened.compareAndSet(current, null)) {
+            current.closeAsync();
+          }
+        }, error -> { });
+  }
+
+  private static boolean sameAddress(SocketAddress named, InetSocketAddress used) {
+    return named instanceof InetSocketAddress inet && inet.getPort() == used.getPort()
+        && (inet.getHostString().equalsIgnoreCase(used.getHostString())
+            || (used.getAddress() != null && inet.getHostString().equals(used.getAddress().getHostAddress())));
+  }
+
+  private boolean isSentinel(SocketAddress address) {
+    return address instanceof InetSocketAddress inet && uri.getSentinels().stream()
+        .anyMatch(s -> s.getPort() == inet.getPort() && (s.getHost().equalsIgnoreCase(inet.getHostString())
+            || (inet.getAddress() != null && s.getHost().equals(inet.getAddress().getHostAddress()))));
+  }
+
+  /**
+   * The reactive commands of the shared connection, connecting first if needed: a single node's (standalone or
+   * behind Sentinel) or, with {@code clusterNodes}, the whole cluster's, routed by slot.
    */
   @SuppressWarnings("unchecked")
   Mono<RedisClusterReactiveCommands<String, byte[]>> commands() {
