@@ -81,16 +81,24 @@ final class RedisConnector {
   static final int REFRESH_AFTER_RECONNECT_ATTEMPTS = 3;
 
   /** How a cluster client follows the cluster's topology; see the class comment. */
-  static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
-      .enablePeriodicRefresh(Duration.ofSeconds(PERIODIC_REFRESH_SECONDS))
-      // Every adaptive trigger is on by default in Lettuce 7 (whose enable methods are deprecated for that
-      // reason); RedisConnectorTest checks that all still are.
-      .adaptiveRefreshTriggersTimeout(Duration.ofMillis(ADAPTIVE_REFRESH_MILLIS))
-      .refreshTriggersReconnectAttempts(REFRESH_AFTER_RECONNECT_ATTEMPTS)
-      // Learn nodes from every node's view, and drop connections to nodes that left the cluster.
-      .dynamicRefreshSources(true)
-      .closeStaleConnections(true)
-      .build();
+  static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = topologyRefresh();
+
+  /**
+   * Every adaptive trigger, asked for by name: Lettuce 7 enables them all by default (and deprecates the methods
+   * that enable them), Lettuce 6 none, and this backend runs on both.
+   */
+  @SuppressWarnings("deprecation")
+  private static ClusterTopologyRefreshOptions topologyRefresh() {
+    return ClusterTopologyRefreshOptions.builder()
+        .enablePeriodicRefresh(Duration.ofSeconds(PERIODIC_REFRESH_SECONDS))
+        .enableAllAdaptiveRefreshTriggers()
+        .adaptiveRefreshTriggersTimeout(Duration.ofMillis(ADAPTIVE_REFRESH_MILLIS))
+        .refreshTriggersReconnectAttempts(REFRESH_AFTER_RECONNECT_ATTEMPTS)
+        // Learn nodes from every node's view, and drop connections to nodes that left the cluster.
+        .dynamicRefreshSources(true)
+        .closeStaleConnections(true)
+        .build();
+  }
 
   /** What the connector tells the failure bookkeeping about connections Lettuce manages in the background. */
   interface Events {
@@ -213,7 +221,7 @@ final class RedisConnector {
           .then(Mono.fromCompletionStage(() -> client.connectAsync(CODEC)))
           .flatMap(connected -> {
             connected.setReadFrom(ReadFrom.UPSTREAM);
-            return openMasterConnections(connected).thenReturn(connected);
+            return openNodeConnections(connected).thenReturn(connected);
           });
     } else {
       RedisClient lent = settings.redisClient();
@@ -248,16 +256,21 @@ final class RedisConnector {
   }
 
   /**
-   * Opens the connections to every master now. Lettuce opens a node's connection on the first command for its
-   * slots, and with {@code REJECT_COMMANDS} it rejects the commands that arrive while that connection is still
-   * being opened: the first burst of calls after a connect would fail. A master that cannot be reached now is left
-   * to that lazy path (its calls fail fast and are retried), so one master down never fails the whole connect.
-   * By host and port: Lettuce keys the connections that route by slot so, and one by node id would be another.
+   * Opens the connections to every master now, and the write connection to every replica. Lettuce opens a node's
+   * connection on the first command for its slots, and with {@code REJECT_COMMANDS} it rejects the commands that
+   * arrive while that connection is still being opened: the first burst of calls after a connect would fail. A
+   * replica becomes the master of its slots in a failover, and the first command Lettuce then sends it (a
+   * {@code MOVED} redirect from the demoted master, or a call routed by the refreshed topology) would be rejected
+   * the same way; with its connection open beforehand it goes through (ClusterFailoverIT, first calls after a
+   * planned failover). A node that cannot be reached now is left to that lazy path (its calls fail fast and are
+   * retried), so one node down never fails the whole connect. By host and port: Lettuce keys the connections that
+   * route by slot so, and one by node id would be another. Nodes that join later are opened lazily.
    */
-  private static Mono<Void> openMasterConnections(StatefulRedisClusterConnection<String, byte[]> connected) {
+  private static Mono<Void> openNodeConnections(StatefulRedisClusterConnection<String, byte[]> connected) {
     return Flux.fromIterable(connected.getPartitions())
-        .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM))
         .flatMap(node -> Flux.just(ConnectionIntent.WRITE, ConnectionIntent.READ)
+            // Reads go to masters (ReadFrom.UPSTREAM) over their write connections, so a replica needs only one.
+            .filter(intent -> intent == ConnectionIntent.WRITE || node.is(RedisClusterNode.NodeFlag.UPSTREAM))
             .flatMap(intent -> Mono.fromCompletionStage(() -> connected.getConnectionAsync(
                     node.getUri().getHost(), node.getUri().getPort(), intent))
                 .onErrorResume(e -> Mono.empty())))
