@@ -350,6 +350,9 @@ public class ReactiveCacheProperties {
     /** PEM file of the certificate authorities trusted for rediss:// instead of the JDK's. */
     private Path trustedCertificates;
 
+    /** Password of the sentinels themselves, with a redis-sentinel:// url. Never shown. */
+    private String sentinelPassword;
+
     /**
      * Returns the URL.
      *
@@ -546,6 +549,25 @@ public class ReactiveCacheProperties {
      */
     public void setTrustedCertificates(Path trustedCertificates) {
       this.trustedCertificates = trustedCertificates;
+    }
+
+    /**
+     * Returns the sentinels' password.
+     *
+     * @return the password, or null for none
+     */
+    public String getSentinelPassword() {
+      return sentinelPassword;
+    }
+
+    /**
+     * Sets the password the sentinels require ({@code requirepass}), for a {@code redis-sentinel://} url; the data
+     * nodes' password is the url's.
+     *
+     * @param sentinelPassword the password
+     */
+    public void setSentinelPassword(String sentinelPassword) {
+      this.sentinelPassword = sentinelPassword;
     }
   }
 

@@ -220,6 +220,7 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
     put(options, "maxValueBytes", redis.getMaxValueBytes());
     put(options, "maxNestingDepth", redis.getMaxNestingDepth());
     put(options, "trustedCertificates", redis.getTrustedCertificates());
+    put(options, "sentinelPassword", redis.getSentinelPassword());
     return options;
   }
 

@@ -156,6 +156,22 @@ class ReactiveCacheAutoConfigurationTest {
   }
 
   @Test
+  void aSentinelUrlAndTheSentinelsPasswordReachTheRedisBackend() {
+    runner.withPropertyValues("reactive-cache.backends.a.type=redis",
+        "reactive-cache.backends.a.redis.url=redis-sentinel://127.0.0.1:1,127.0.0.1:2/0#orders",
+        "reactive-cache.backends.a.redis.sentinel-password=sentinel-Secret-1").run(context -> {
+          assertThat(context.getStartupFailure()).isNull();
+          assertThat(context.getBean(CacheManager.class).backend("a")).isNotNull();
+        });
+    // Without sentinels the password is refused by name: proof that the property reaches the backend.
+    runner.withPropertyValues("reactive-cache.backends.a.type=redis",
+        "reactive-cache.backends.a.redis.url=redis://127.0.0.1:1/0",
+        "reactive-cache.backends.a.redis.sentinel-password=sentinel-Secret-1").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sentinelPassword")
+            .hasMessageNotContaining("sentinel-Secret-1"));
+  }
+
+  @Test
   void backendsAreClosedWithTheContext() {
     CacheManager[] kept = new CacheManager[1];
     runner.withPropertyValues("reactive-cache.backends.a.maximum-size=5", "reactive-cache.backends.b.type=redis",
