@@ -6,6 +6,8 @@ import io.reactivecache.spi.CacheBackend;
 import io.reactivecache.spi.CacheBackendProvider;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,7 +18,8 @@ import java.util.function.BiConsumer;
  * {@link java.util.ServiceLoader}.
  *
  * <p>Options (all optional, as text): {@code url}, {@code sentinelPassword} (with a {@code redis-sentinel://}
- * url), {@code namespace}, {@code commandTimeout},
+ * url), {@code clusterNodes} (comma-separated node URLs of a Redis Cluster, instead of {@code url}),
+ * {@code namespace}, {@code commandTimeout},
  * {@code connectTimeout}, {@code retryAttempts}, {@code retryBackoff}, {@code circuitBreakerThreshold},
  * {@code circuitBreakerWaitDuration}, {@code maxReconnectDelay}, {@code maxValueBytes}, {@code maxNestingDepth},
  * {@code trustedCertificates} (path of a PEM file of CA certificates, for {@code rediss://}).
@@ -28,6 +31,7 @@ public final class RedisCacheBackendProvider implements CacheBackendProvider {
   private static final Map<String, BiConsumer<RedisCache.Builder, String>> OPTIONS = Map.ofEntries(
       Map.entry("url", RedisCache.Builder::url),
       Map.entry("sentinelPassword", RedisCache.Builder::sentinelPassword),
+      Map.entry("clusterNodes", (b, v) -> b.clusterNodes(list(v))),
       Map.entry("namespace", RedisCache.Builder::namespace),
       Map.entry("commandTimeout", (b, v) -> b.commandTimeout(BackendSettings.parseDuration("commandTimeout", v))),
       Map.entry("connectTimeout", (b, v) -> b.connectTimeout(BackendSettings.parseDuration("connectTimeout", v))),
@@ -86,6 +90,14 @@ public final class RedisCacheBackendProvider implements CacheBackendProvider {
   /** The option names this provider understands. */
   static Set<String> optionNames() {
     return OPTIONS.keySet();
+  }
+
+  /** Splits a comma-separated list, trimming each item; an empty item stays (and fails validation by name). */
+  static List<String> list(String text) {
+    if (text == null) {
+      return null;
+    }
+    return Arrays.stream(text.split(",", -1)).map(String::trim).toList();
   }
 
   static Path path(String option, String text) {

@@ -5,6 +5,7 @@ import io.lettuce.core.RedisURI;
 import io.reactivecache.Strategy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.TrustManagerFactory;
 import reactor.core.scheduler.Scheduler;
@@ -12,7 +13,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The validated configuration of one Redis backend. {@link #toString()} shows the URL with its credentials
- * masked, never the password (nor the sentinels' password, {@code sentinelSecret}). {@code trustManagerFactory} holds the CA certificates read from
+ * masked, never the password (nor the sentinels' password, {@code sentinelSecret}). For a cluster
+ * ({@code clusterNodes} set), {@code uri} is the first seed node, {@code safeUrl} lists every seed node (masked) and
+ * {@code clusterNodes} holds them all; for one node or Sentinel {@code clusterNodes} is empty.
+ * {@code trustManagerFactory} holds the CA certificates read from
  * {@code trustedCertificates} at build time (null: the JDK's default trust store).
  */
 record RedisSettings(
@@ -38,7 +42,17 @@ record RedisSettings(
     JsonMapper jsonMapper,
     RedisClient redisClient,
     Path trustedCertificates,
-    TrustManagerFactory trustManagerFactory) {
+    TrustManagerFactory trustManagerFactory,
+    List<RedisURI> clusterNodes) {
+
+  RedisSettings {
+    clusterNodes = clusterNodes == null ? List.of() : List.copyOf(clusterNodes);
+  }
+
+  /** Tells whether the backend speaks to a Redis Cluster (the {@code clusterNodes} option) or to one node. */
+  boolean cluster() {
+    return !clusterNodes.isEmpty();
+  }
 
   /** Removes the passwords from a text that might quote them (a server or driver message). */
   String scrub(String text) {
@@ -61,7 +75,8 @@ record RedisSettings(
 
   @Override
   public String toString() {
-    return "RedisSettings{name=" + name + ", url=" + safeUrl + ", namespace=" + namespace
+    return "RedisSettings{name=" + name + (cluster() ? ", clusterNodes=" : ", url=") + safeUrl
+        + ", namespace=" + namespace
         + ", commandTimeout=" + commandTimeout + ", connectTimeout=" + connectTimeout
         + ", retryAttempts=" + retryAttempts + ", retryBackoff=" + retryBackoff
         + ", circuitBreakerThreshold=" + circuitBreakerThreshold

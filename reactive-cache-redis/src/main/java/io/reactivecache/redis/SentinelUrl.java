@@ -4,6 +4,7 @@ import io.lettuce.core.RedisURI;
 import io.reactivecache.CacheConfigurationException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Parses {@code redis-sentinel://[[user]:password@]host1[:port1][,host2[:port2]...][/database]#masterName}
@@ -123,7 +124,7 @@ final class SentinelUrl {
     // After the nodes are added, so that the sentinels are reached with TLS too (setSsl copies it to them).
     builder.withSsl(tls);
     String safe = scheme + "://" + (at >= 0 ? "***@" : "") + hosts + "/" + database + "#" + master;
-    return new RedisCache.Builder.ParsedUrl(builder.build(), safe, password);
+    return new RedisCache.Builder.ParsedUrl(builder.build(), safe, password, user, List.of());
   }
 
   private static String decode(String raw, String masked, String what) {

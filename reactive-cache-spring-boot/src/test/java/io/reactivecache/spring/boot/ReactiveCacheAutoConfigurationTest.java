@@ -156,19 +156,30 @@ class ReactiveCacheAutoConfigurationTest {
   }
 
   @Test
-  void aSentinelUrlAndTheSentinelsPasswordReachTheRedisBackend() {
+  void topologyPropertiesReachTheRedisBackendAndAreChecked() {
+    runner.withPropertyValues("reactive-cache.backends.a.redis.cluster-nodes=redis://127.0.0.1:7000").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+            .hasMessageContaining("cluster-nodes").hasMessageContaining("type=redis"));
     runner.withPropertyValues("reactive-cache.backends.a.type=redis",
-        "reactive-cache.backends.a.redis.url=redis-sentinel://127.0.0.1:1,127.0.0.1:2/0#orders",
-        "reactive-cache.backends.a.redis.sentinel-password=sentinel-Secret-1").run(context -> {
-          assertThat(context.getStartupFailure()).isNull();
-          assertThat(context.getBean(CacheManager.class).backend("a")).isNotNull();
+        "reactive-cache.backends.a.redis.url=redis://127.0.0.1:6379",
+        "reactive-cache.backends.a.redis.cluster-nodes=redis://127.0.0.1:7000,redis://127.0.0.1:7001").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+            .hasMessageContaining("'url'").hasMessageContaining("'clusterNodes'"));
+    runner.withPropertyValues("reactive-cache.backends.a.type=redis",
+        "reactive-cache.backends.a.redis.cluster-nodes=http://127.0.0.1:7000").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+            .hasMessageContaining("clusterNodes").hasMessageContaining("http://127.0.0.1:7000"));
+    runner.withPropertyValues("reactive-cache.backends.a.type=redis",
+        "reactive-cache.backends.a.redis.url=redis://127.0.0.1:6379",
+        "reactive-cache.backends.a.redis.sentinel-password=secret-of-the-sentinels").run(context -> {
+          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+              .hasMessageContaining("sentinelPassword");
+          assertThat(context.getStartupFailure()).rootCause().message().doesNotContain("secret-of-the-sentinels");
         });
-    // Without sentinels the password is refused by name: proof that the property reaches the backend.
     runner.withPropertyValues("reactive-cache.backends.a.type=redis",
-        "reactive-cache.backends.a.redis.url=redis://127.0.0.1:1/0",
-        "reactive-cache.backends.a.redis.sentinel-password=sentinel-Secret-1").run(context ->
-        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("sentinelPassword")
-            .hasMessageNotContaining("sentinel-Secret-1"));
+        "reactive-cache.backends.a.redis.max-reconnect-delay=0s").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+            .hasMessageContaining("maxReconnectDelay"));
   }
 
   @Test
