@@ -195,7 +195,7 @@ final class LuaScripts {
       """);
 
   /**
-   * KEYS: entries...; ARGV: none. Returns the key recorded in each entry's envelope (nil when the value is not an
+   * KEYS: entries... (one slot: the caller groups them); ARGV: none. Returns the key recorded in each entry's envelope (nil when the value is not an
    * envelope), read with GETRANGE so that a large value is never copied.
    */
   static final Script ENVELOPE_KEYS = Script.of("envelopeKeys", """
@@ -217,7 +217,8 @@ final class LuaScripts {
       """);
 
   /**
-   * KEYS: a tag set or an access set, members...; ARGV: 'set' or 'zset'. Removes the members whose entry no
+   * KEYS: a tag set or an access set, members... (the members of its slot only: on a cluster the caller leaves the
+   * others alone); ARGV: 'set' or 'zset'. Removes the members whose entry no
    * longer exists (after a clear). A member written again meanwhile exists, so it stays. Returns the number
    * removed.
    */
@@ -236,7 +237,7 @@ final class LuaScripts {
       """);
 
   /**
-   * KEYS: the LRU access set, the LFU access set, the sequence. Deletes the sequence when neither order holds an
+   * KEYS: the LRU access set, the LFU access set, the sequence (one slot, {@code lru} / {@code lfu} layout). Deletes the sequence when neither order holds an
    * entry: no score is left to compare new ones with. Returns 1 if it was deleted.
    */
   static final Script FORGET_SEQUENCE = Script.of("forgetSequence", """

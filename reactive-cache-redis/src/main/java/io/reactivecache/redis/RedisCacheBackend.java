@@ -42,6 +42,9 @@ import tools.jackson.databind.ObjectReader;
  *
  * <h2>Behaviour</h2>
  * <ul>
+ *   <li>One node ({@code url}) or a Redis Cluster ({@code clusterNodes}), through one code path: the commands of both
+ *       share Lettuce's {@code RedisClusterReactiveCommands}; every script's keys share one hash slot (see
+ *       {@link RedisKeyLayout} for where a namespace lives and {@link LuaScripts} for what is atomic).</li>
  *   <li>One shared Lettuce connection, opened on first use and re-established by Lettuce after a loss; when
  *       the circuit breaker opens on timeouts, the connection is closed and a new one opened on the next call
  *       (a half-open connection is never waited on).</li>
@@ -50,7 +53,8 @@ import tools.jackson.databind.ObjectReader;
  *       value that does not decode is a counted miss, never an error, and never counts against the breaker.</li>
  *   <li>{@code LRU} and {@code LFU} bound the namespace's size on the server, atomically, by a Lua script:
  *       every instance sees and enforces the same order.</li>
- *   <li>Tags are kept in one Redis set per tag, so {@link #invalidateTag} never scans the keyspace.</li>
+ *   <li>Tags are kept in one Redis set per tag, so {@link #invalidateTag} never scans the keyspace; on a cluster
+ *       {@link #clear} and {@link #deletePattern} scan every master.</li>
  *   <li>Keys are stored whole up to 512 UTF-8 bytes, longer ones under a shortened name no other key can take;
  *       {@link #deletePattern} deletes exactly the keys whose whole key {@link KeyPattern#matches matches}.</li>
  * </ul>
@@ -518,9 +522,10 @@ public final class RedisCacheBackend implements CacheBackend {
   /**
    * Removes the entries written with a tag that still carry it: reads the tag's set page by page (SSCAN, never a
    * keyspace scan), groups the members by hash slot, and per group runs one script that declares those entries and
-   * removes each whose envelope still names the tag. The processed members then leave the set: in the same script
-   * where the set shares their slot (always on a single node and under {@code lru} / {@code lfu}), else by an SREM
-   * of exactly those members, never a DEL of the set, which would drop a member a concurrent put just added.
+   * removes each whose envelope still names the tag. The processed members leave the set in the same script where
+   * the set shares their slot (always on a single node and under {@code lru} / {@code lfu}), else by an SREM of
+   * exactly those members just before the script, never a DEL of the set, which would drop a member a concurrent
+   * put just added.
    */
   @Override
   public Mono<Long> invalidateTag(String tag) {
@@ -554,8 +559,16 @@ public final class RedisCacheBackend implements CacheBackend {
     if (setHere) {
       return removed;
     }
+    // The set lives on another slot: the members leave it first, then their entries go. Removed after the
+    // entries instead, a put of one of them that added its membership between the two steps (a put that started
+    // after the entries were removed) would lose it. This order loses one only to a put that spans both steps.
+    // If removing the entries fails, the members go back, so that the next invalidation still finds them.
     byte[][] processed = members.stream().map(RedisCacheBackend::bytes).toArray(byte[][]::new);
-    return removed.flatMap(n -> run("invalidateTag", c -> c.srem(tagSet, processed)).thenReturn(n));
+    return run("invalidateTag", c -> c.srem(tagSet, processed))
+        .then(removed)
+        .onErrorResume(e -> run("invalidateTag", c -> c.sadd(tagSet, processed))
+            .onErrorResume(ignored -> Mono.empty())
+            .then(Mono.error(e)));
   }
 
   private static List<Long> flattenLongs(List<Object> reply) {

@@ -81,16 +81,24 @@ final class RedisConnector {
   static final int REFRESH_AFTER_RECONNECT_ATTEMPTS = 3;
 
   /** How a cluster client follows the cluster's topology; see the class comment. */
-  static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
-      .enablePeriodicRefresh(Duration.ofSeconds(PERIODIC_REFRESH_SECONDS))
-      // Every adaptive trigger is on by default in Lettuce 7 (whose enable methods are deprecated for that
-      // reason); RedisConnectorTest checks that all still are.
-      .adaptiveRefreshTriggersTimeout(Duration.ofMillis(ADAPTIVE_REFRESH_MILLIS))
-      .refreshTriggersReconnectAttempts(REFRESH_AFTER_RECONNECT_ATTEMPTS)
-      // Learn nodes from every node's view, and drop connections to nodes that left the cluster.
-      .dynamicRefreshSources(true)
-      .closeStaleConnections(true)
-      .build();
+  static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = topologyRefresh();
+
+  /**
+   * Every adaptive trigger, asked for by name: Lettuce 7 enables them all by default (and deprecates the methods
+   * that enable them), Lettuce 6 none, and this backend runs on both.
+   */
+  @SuppressWarnings("deprecation")
+  private static ClusterTopologyRefreshOptions topologyRefresh() {
+    return ClusterTopologyRefreshOptions.builder()
+        .enablePeriodicRefresh(Duration.ofSeconds(PERIODIC_REFRESH_SECONDS))
+        .enableAllAdaptiveRefreshTriggers()
+        .adaptiveRefreshTriggersTimeout(Duration.ofMillis(ADAPTIVE_REFRESH_MILLIS))
+        .refreshTriggersReconnectAttempts(REFRESH_AFTER_RECONNECT_ATTEMPTS)
+        // Learn nodes from every node's view, and drop connections to nodes that left the cluster.
+        .dynamicRefreshSources(true)
+        .closeStaleConnections(true)
+        .build();
+  }
 
   /** What the connector tells the failure bookkeeping about connections Lettuce manages in the background. */
   interface Events {

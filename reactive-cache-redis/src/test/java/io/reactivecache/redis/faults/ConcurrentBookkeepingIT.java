@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -66,15 +67,25 @@ class ConcurrentBookkeepingIT extends RedisFaultTest {
         .maximumSize(MAXIMUM_SIZE).defaultTtl(null).commandTimeout(Duration.ofSeconds(5));
     RedisCacheBackend one = backend(server.uri(), config);
     RedisCacheBackend two = backend(server.uri(), config);
+    twoInstancesWork(one, two, server::admin, strategy, namespace, "");
+  }
+
+  /**
+   * Runs the two instances' operations while sampling the namespace, then checks the bound and the order at every
+   * snapshot, and once more after filling the namespace. {@code admin} opens a connection to the node holding the
+   * namespace (on a cluster, the master of its one slot).
+   */
+  static void twoInstancesWork(RedisCacheBackend one, RedisCacheBackend two, Supplier<RespConnection> admin,
+      Strategy strategy, String namespace, String where) throws InterruptedException {
     // Layout 2: a bounded namespace lives in one hash slot, {namespace} (see RedisKeyLayout).
     String order = "{" + namespace + "}#" + strategy.id();
 
     List<long[]> samples = Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean running = new AtomicBoolean(true);
     Thread sampler = new Thread(() -> {
-      try (RespConnection admin = server.admin()) {
+      try (RespConnection sampling = admin.get()) {
         while (running.get()) {
-          samples.add(snapshot(admin, order, namespace));
+          samples.add(snapshot(sampling, order, namespace));
           sleep(Duration.ofMillis(5));
         }
       }
@@ -92,14 +103,14 @@ class ConcurrentBookkeepingIT extends RedisFaultTest {
       sampler.join(10_000);
     }
     long[] last;
-    try (RespConnection admin = server.admin()) {
-      last = snapshot(admin, order, namespace);
+    try (RespConnection connection = admin.get()) {
+      last = snapshot(connection, order, namespace);
     }
     samples.add(last);
 
     long mostEntries = samples.stream().mapToLong(s -> s[0]).max().orElse(0);
     long mostMissing = samples.stream().mapToLong(s -> s[1]).max().orElse(0);
-    figure(ROW, strategy.id() + ": operations / snapshots / most entries (bound " + MAXIMUM_SIZE
+    figure(ROW, where + strategy.id() + ": operations / snapshots / most entries (bound " + MAXIMUM_SIZE
         + ") / most entries missing from the order", OPERATIONS + " / " + samples.size() + " / " + mostEntries
         + " / " + mostMissing);
     assertThat(samples).as("snapshots taken while the instances worked").hasSizeGreaterThan(10);
@@ -108,8 +119,8 @@ class ConcurrentBookkeepingIT extends RedisFaultTest {
 
     // Quiet now: filling the namespace again still holds the bound exactly.
     Flux.range(0, KEYS).concatMap(i -> one.put("fill" + i, entry("v"))).then().block(Duration.ofMinutes(1));
-    try (RespConnection admin = server.admin()) {
-      long[] filled = snapshot(admin, order, namespace);
+    try (RespConnection connection = admin.get()) {
+      long[] filled = snapshot(connection, order, namespace);
       assertThat(filled[0]).as("entries after filling").isEqualTo(MAXIMUM_SIZE);
       assertThat(filled[1]).as("entries missing from the order after filling").isZero();
     }

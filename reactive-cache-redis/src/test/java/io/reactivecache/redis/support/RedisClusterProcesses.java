@@ -38,11 +38,13 @@ public final class RedisClusterProcesses implements AutoCloseable {
     try {
       for (int i = 0; i < MASTERS * 2; i++) {
         int port = RedisServerProcess.freePort();
-        Path config = Files.createTempFile("redis-cluster-" + port + "-", ".conf");
-        Files.delete(config);
+        // A directory of its own: a replica writes the RDB of its full sync into its working directory, which
+        // would otherwise be the build's (a dump.rdb in the module).
+        Path dir = Files.createTempDirectory("redis-cluster-" + port + "-");
+        Path config = dir.resolve("nodes.conf");
         RedisServerProcess node = RedisServerProcess.builder().port(port)
             .extraArgs("--cluster-enabled", "yes", "--cluster-config-file", config.toString(),
-                "--cluster-node-timeout", "1000")
+                "--cluster-node-timeout", "1000", "--dir", dir.toString())
             .start();
         nodes.put(port, node);
       }
@@ -185,6 +187,16 @@ public final class RedisClusterProcesses implements AutoCloseable {
       throw new IllegalArgumentException("port " + port + " is not a master now; masters: " + masterPorts());
     }
     node(port).kill();
+  }
+
+  /**
+   * Starts a killed node again on its port with its cluster config file, so it rejoins the cluster (a former
+   * master comes back as a replica of the master promoted in its place).
+   *
+   * @param port the node's port
+   */
+  public void restartNode(int port) {
+    node(port).restart();
   }
 
   /**

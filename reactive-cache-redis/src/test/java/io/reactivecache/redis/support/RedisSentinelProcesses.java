@@ -65,9 +65,11 @@ public final class RedisSentinelProcesses implements AutoCloseable {
   }
 
   private void launch() {
-    master = track(RedisServerProcess.start());
+    // Directories of their own: a replica writes the RDB of its full sync into its working directory, which would
+    // otherwise be the build's (a dump.rdb in the module); after a failover the old master could be one too.
+    master = track(RedisServerProcess.builder().extraArgs("--dir", ownDirectory("master")).start());
     replica = track(RedisServerProcess.builder()
-        .extraArgs("--replicaof", master.host(), Integer.toString(master.port()))
+        .extraArgs("--replicaof", master.host(), Integer.toString(master.port()), "--dir", ownDirectory("replica"))
         .start());
     for (int i = 0; i < 3; i++) {
       RedisServerProcess.Builder sentinel = RedisServerProcess.builder().sentinel(sentinelConfig());
@@ -77,6 +79,16 @@ public final class RedisSentinelProcesses implements AutoCloseable {
       sentinels.add(track(sentinel.start()));
     }
     awaitTopologyKnown();
+  }
+
+  private static String ownDirectory(String role) {
+    try {
+      Path dir = Files.createTempDirectory("redis-sentinel-" + role + "-");
+      dir.toFile().deleteOnExit();
+      return dir.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Path sentinelConfig() {
