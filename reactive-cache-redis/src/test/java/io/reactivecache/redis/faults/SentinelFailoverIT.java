@@ -45,6 +45,11 @@ class SentinelFailoverIT extends RedisFaultTest {
     RedisServerProcess oldMaster = redis.master();
     RedisCacheBackend backend = backend(redis.url());
     String namespace = backend.namespace();
+    // The first call connects, through Sentinel several steps (ask a sentinel, PING the nodes, subscribe to every
+    // sentinel, connect to the master): outside the one-connect call bound; timed and recorded instead.
+    long connectStart = System.nanoTime();
+    backend.put("warm-up", entry("v")).block(Duration.ofSeconds(30));
+    figure(ROW, "first call, connecting through Sentinel (ms)", (System.nanoTime() - connectStart) / 1_000_000);
 
     // Keys deleted before the kill, and the delete seen on the replica: they must stay deleted after failover.
     List<String> deleted = List.of("deleted-0", "deleted-1", "deleted-2");
