@@ -383,7 +383,7 @@ public final class RedisCacheBackend implements CacheBackend {
     if (layout.hasLegacyNames()) {
       // Layout 1's keys of this namespace: never read by this layout, so removed whole, entries and bookkeeping.
       done = done
-          .thenMany(scan("clear", layout.legacyEntries()).concatWith(scan("clear", layout.legacyBookkeeping())))
+          .thenMany(scan("clear", layout.legacyKeys()))
           .concatMap(batch -> run("clear", c -> c.unlink(batch.toArray(String[]::new))))
           .then();
     }

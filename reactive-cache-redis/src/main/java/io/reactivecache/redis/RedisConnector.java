@@ -260,15 +260,18 @@ final class RedisConnector {
    * slots, and with {@code REJECT_COMMANDS} it rejects the commands that arrive while that connection is still
    * being opened: the first burst of calls after a connect would fail. A master that cannot be reached now is left
    * to that lazy path (its calls fail fast and are retried), so one master down never fails the whole connect.
-   * By host and port: Lettuce keys the connections that route by slot so, and one by node id would be another.
    */
   private static Mono<Void> openMasterConnections(StatefulRedisClusterConnection<String, byte[]> connected) {
     return Flux.fromIterable(connected.getPartitions())
         .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM))
         .flatMap(node -> Flux.just(ConnectionIntent.WRITE, ConnectionIntent.READ)
-            .flatMap(intent -> Mono.fromCompletionStage(() -> connected.getConnectionAsync(
-                    node.getUri().getHost(), node.getUri().getPort(), intent))
-                .onErrorResume(e -> Mono.empty())))
+            .flatMap(intent -> Flux.just(
+                    // Commands routed by slot find their node's connection by host and port, SCAN walking the
+                    // masters by node id: Lettuce keeps a connection per key, so both are opened.
+                    Mono.fromCompletionStage(() -> connected.getConnectionAsync(
+                        node.getUri().getHost(), node.getUri().getPort(), intent)),
+                    Mono.fromCompletionStage(() -> connected.getConnectionAsync(node.getNodeId(), intent)))
+                .flatMap(open -> open.onErrorResume(e -> Mono.empty()))))
         .then();
   }
 

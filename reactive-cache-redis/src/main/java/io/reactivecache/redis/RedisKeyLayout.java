@@ -43,7 +43,7 @@ import java.util.HexFormat;
  * escaped no brace. A {@code ttl} namespace keeps its names unless the namespace has a brace, so its entries and
  * tag sets are read as before; a bounded namespace (or one with a brace) has new names, so its old entries are
  * never read (misses) and stay until they expire, or until {@link RedisCacheBackend#clear()}, which also removes
- * the layout-1 names of the namespace ({@link #legacyEntries()}, {@link #legacyBookkeeping()}).
+ * the layout-1 names of the namespace ({@link #legacyKeys()}).
  *
  * <p>Why the escaping: with a raw namespace, namespace {@code "a"} would own the entries of namespace
  * {@code "a:b"} ({@code a:b:key} matches {@code a:*}), and a clear of one would delete the other's data. After
@@ -99,14 +99,12 @@ final class RedisKeyLayout {
     return !legacyBase.equals(base);
   }
 
-  /** The SCAN MATCH glob for the entries layout 1 wrote for this namespace. */
-  String legacyEntries() {
-    return KeyPattern.escape(legacyBase) + ":*";
-  }
-
-  /** The SCAN MATCH glob for the bookkeeping layout 1 wrote for this namespace. */
-  String legacyBookkeeping() {
-    return KeyPattern.escape(legacyBase) + "#*";
+  /**
+   * The SCAN MATCH glob for every key layout 1 wrote for this namespace, entries ({@code ns:}) and bookkeeping
+   * ({@code ns#}) in one pass: each pass of a clear walks the whole keyspace of every master.
+   */
+  String legacyKeys() {
+    return KeyPattern.escape(legacyBase) + "[:#]*";
   }
 
   /** Layout 1's escaping: '%', ':' and '#' only. */
