@@ -615,6 +615,10 @@ public final class RedisCacheBackend implements CacheBackend {
             return CacheHealth.up();
           })
           .onErrorResume(e -> {
+            if (RedisFailures.masterUnknown(e)) {
+              // As for calls (RedisFailures): the next health check, or call, asks the sentinels again.
+              connector.reset();
+            }
             RedisFailures.Kind kind = failures.kindOf(e);
             String reason = switch (kind) {
               case AUTH -> "auth: credentials rejected by Redis at " + settings.endpoint()

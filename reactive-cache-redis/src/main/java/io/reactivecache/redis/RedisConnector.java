@@ -263,17 +263,20 @@ final class RedisConnector {
    * {@code MOVED} redirect from the demoted master, or a call routed by the refreshed topology) would be rejected
    * the same way; with its connection open beforehand it goes through (ClusterFailoverIT, first calls after a
    * planned failover). A node that cannot be reached now is left to that lazy path (its calls fail fast and are
-   * retried), so one node down never fails the whole connect. By host and port: Lettuce keys the connections that
-   * route by slot so, and one by node id would be another. Nodes that join later are opened lazily.
+   * retried), so one node down never fails the whole connect. Lettuce keeps a connection per key: commands routed
+   * by slot find their node's by host and port, SCAN walks the masters by node id, so both are opened. Nodes that
+   * join later are opened lazily.
    */
   private static Mono<Void> openNodeConnections(StatefulRedisClusterConnection<String, byte[]> connected) {
     return Flux.fromIterable(connected.getPartitions())
         .flatMap(node -> Flux.just(ConnectionIntent.WRITE, ConnectionIntent.READ)
             // Reads go to masters (ReadFrom.UPSTREAM) over their write connections, so a replica needs only one.
             .filter(intent -> intent == ConnectionIntent.WRITE || node.is(RedisClusterNode.NodeFlag.UPSTREAM))
-            .flatMap(intent -> Mono.fromCompletionStage(() -> connected.getConnectionAsync(
-                    node.getUri().getHost(), node.getUri().getPort(), intent))
-                .onErrorResume(e -> Mono.empty())))
+            .flatMap(intent -> Flux.just(
+                    Mono.fromCompletionStage(() -> connected.getConnectionAsync(
+                        node.getUri().getHost(), node.getUri().getPort(), intent)),
+                    Mono.fromCompletionStage(() -> connected.getConnectionAsync(node.getNodeId(), intent)))
+                .flatMap(open -> open.onErrorResume(e -> Mono.empty()))))
         .then();
   }
 

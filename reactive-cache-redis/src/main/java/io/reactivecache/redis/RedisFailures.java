@@ -106,7 +106,15 @@ final class RedisFailures implements RedisConnector.Events {
     // Recorded per attempt, as the breaker counts it, so that an open breaker always names the failure that
     // opened it, even while the callers that failed are still in their retry backoff.
     breaker.getEventPublisher()
-        .onError(event -> record(event.getThrowable()))
+        .onError(event -> {
+          record(event.getThrowable());
+          if (masterUnknown(event.getThrowable())) {
+            // Behind Sentinel, Lettuce's Master/Replica connection keeps the nodes its last topology refresh could
+            // reach: a master that missed that one PING (a busy moment) is gone from it until the sentinels
+            // announce a change, which in a stable topology never comes. A new connection asks the sentinels again.
+            this.deadConnection.run();
+          }
+        })
         .onSuccess(event -> reconnectFailure.set(null))
         .onStateTransition(event -> {
           // Opened by timeouts: the connection may be half-open (the peer's kernel still acknowledges, so
@@ -120,6 +128,18 @@ final class RedisFailures implements RedisConnector.Events {
 
   CircuitBreaker breaker() {
     return breaker;
+  }
+
+  /** Lettuce's Master/Replica connection knows no master (its words, from MasterReplicaConnectionProvider). */
+  static boolean masterUnknown(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      String message = e.getMessage();
+      if (message != null && (message.startsWith("Master is currently unknown")
+          || message.startsWith("Cannot determine a node to read"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Attempts in all: the first and the retries. */

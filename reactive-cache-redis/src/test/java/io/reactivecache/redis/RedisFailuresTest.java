@@ -101,6 +101,18 @@ class RedisFailuresTest {
   }
 
   @Test
+  void aMasterReplicaConnectionThatKnowsNoMasterIsReplacedAtOnce() {
+    fail(new RedisException("Master is currently unknown: [RedisMasterReplicaNode [redisURI=redis://10.0.0.2:6379,"
+        + " role=REPLICA]]"), 1);
+    assertThat(deadConnections).hasValue(1);
+    fail(new RedisException("Cannot determine a node to read (Known nodes: [RedisMasterReplicaNode [redisURI="
+        + "redis://10.0.0.2:6379, role=REPLICA]]) with setting ReadFromUpstream"), 1);
+    assertThat(deadConnections).hasValue(2);
+    fail(NOT_CONNECTED, 1);
+    assertThat(deadConnections).as("a connection Lettuce reconnects itself is kept").hasValue(2);
+  }
+
+  @Test
   void aRefusedCertificateIsATlsFailureNotRetriedAndNamedAsSuch() {
     RedisConnectionException refused = new RedisConnectionException("Unable to connect to 127.0.0.1:1",
         new SSLHandshakeException("No subject alternative names matching IP address 127.0.0.1 found"));

@@ -30,11 +30,13 @@ public final class RedisSentinelProcesses implements AutoCloseable {
   private final Deque<RedisServerProcess> started = new ArrayDeque<>();
   private final List<RedisServerProcess> sentinels = new ArrayList<>();
   private final String sentinelPassword;
+  private final TlsMaterial tls;
   private RedisServerProcess master;
   private RedisServerProcess replica;
 
-  private RedisSentinelProcesses(String sentinelPassword) {
+  private RedisSentinelProcesses(String sentinelPassword, TlsMaterial tls) {
     this.sentinelPassword = sentinelPassword;
+    this.tls = tls;
   }
 
   /**
@@ -54,7 +56,19 @@ public final class RedisSentinelProcesses implements AutoCloseable {
    * @return the running processes; close them
    */
   public static RedisSentinelProcesses start(String sentinelPassword) {
-    RedisSentinelProcesses processes = new RedisSentinelProcesses(sentinelPassword);
+    return start(sentinelPassword, null);
+  }
+
+  /**
+   * Starts master, replica and three sentinels that all speak TLS only ({@code tls-port}, {@code port 0},
+   * {@code tls-replication yes}), with the server certificate of {@code tls} (for 127.0.0.1 and localhost).
+   *
+   * @param sentinelPassword the sentinels' password, or null for none
+   * @param tls the certificates, or null for plain TCP
+   * @return the running processes; close them
+   */
+  public static RedisSentinelProcesses start(String sentinelPassword, TlsMaterial tls) {
+    RedisSentinelProcesses processes = new RedisSentinelProcesses(sentinelPassword, tls);
     try {
       processes.launch();
       return processes;
@@ -65,18 +79,39 @@ public final class RedisSentinelProcesses implements AutoCloseable {
   }
 
   private void launch() {
-    master = track(RedisServerProcess.start());
-    replica = track(RedisServerProcess.builder()
-        .extraArgs("--replicaof", master.host(), Integer.toString(master.port()))
+    // Directories of their own: a replica writes the RDB of its full sync into its working directory, which would
+    // otherwise be the build's (a dump.rdb in the module); after a failover the old master could be one too.
+    master = track(node().extraArgs("--dir", ownDirectory("master")).start());
+    replica = track(node()
+        .extraArgs("--replicaof", master.host(), Integer.toString(master.port()), "--dir", ownDirectory("replica"))
         .start());
     for (int i = 0; i < 3; i++) {
-      RedisServerProcess.Builder sentinel = RedisServerProcess.builder().sentinel(sentinelConfig());
+      RedisServerProcess.Builder sentinel = node().sentinel(sentinelConfig());
       if (sentinelPassword != null) {
         sentinel.password(sentinelPassword);
       }
       sentinels.add(track(sentinel.start()));
     }
     awaitTopologyKnown();
+  }
+
+  /** A process, with TLS for everything it serves and sends (replication, sentinel links) if asked. */
+  private RedisServerProcess.Builder node() {
+    RedisServerProcess.Builder builder = RedisServerProcess.builder();
+    if (tls != null) {
+      builder.tls(tls, tls.serverCert(), tls.serverKey()).extraArgs("--tls-replication", "yes");
+    }
+    return builder;
+  }
+
+  private static String ownDirectory(String role) {
+    try {
+      Path dir = Files.createTempDirectory("redis-sentinel-" + role + "-");
+      dir.toFile().deleteOnExit();
+      return dir.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Path sentinelConfig() {
@@ -170,13 +205,14 @@ public final class RedisSentinelProcesses implements AutoCloseable {
   }
 
   /**
-   * Returns the url a client uses: {@code redis-sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/0#cache-master}.
+   * Returns the url a client uses: {@code redis-sentinel://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3/0#cache-master}
+   * ({@code rediss-sentinel://} with TLS).
    * It holds no password (the sentinels' password, if any, is a separate option).
    *
    * @return the url
    */
   public String url() {
-    return "redis-sentinel://" + sentinels.stream().map(s -> s.host() + ":" + s.port())
+    return (tls != null ? "rediss-sentinel://" : "redis-sentinel://") + sentinels.stream().map(s -> s.host() + ":" + s.port())
         .collect(Collectors.joining(",")) + "/0#" + MASTER_NAME;
   }
 
