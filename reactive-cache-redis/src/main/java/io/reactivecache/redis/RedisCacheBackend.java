@@ -75,6 +75,8 @@ public final class RedisCacheBackend implements CacheBackend {
   private final String strategyId;
   private final String accessSet;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The Reactor bound of one command on a cluster (see {@link #bounded}); null for one node. */
+  private final Duration clusterBound;
 
   private final BackendCounters counters = new BackendCounters();
 
@@ -86,6 +88,7 @@ public final class RedisCacheBackend implements CacheBackend {
     this.connector = new RedisConnector(settings, failures);
     this.strategyId = settings.strategy().id();
     this.accessSet = layout.accessSet(strategyId);
+    this.clusterBound = settings.cluster() ? settings.connectTimeout().plus(settings.commandTimeout()) : null;
   }
 
   @Override
@@ -681,9 +684,15 @@ public final class RedisCacheBackend implements CacheBackend {
   /**
    * Our own client already times every command out (Lettuce's {@code TimeoutOptions}, set to
    * {@code commandTimeout}), so a second, Reactor timeout would only cost a timer and about 1.6 KB per command. A
-   * borrowed client comes with its own options, perhaps none: there the Reactor timeout is the bound.
+   * borrowed client comes with its own options, perhaps none: there the Reactor timeout is the bound. On a cluster
+   * Lettuce's timeout starts only once the command is written, and a command (or a SCAN step) for a node whose
+   * connection is still being opened waits for that connection first, unbounded by it: there the bound is a Reactor
+   * timeout of {@code connectTimeout + commandTimeout}.
    */
   private <T> Mono<T> bounded(Mono<T> command) {
+    if (clusterBound != null) {
+      return command.timeout(clusterBound);
+    }
     return settings.redisClient() == null ? command : command.timeout(settings.commandTimeout());
   }
 

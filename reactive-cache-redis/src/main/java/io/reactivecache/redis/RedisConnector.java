@@ -3,6 +3,7 @@ package io.reactivecache.redis;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -34,6 +35,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -217,11 +219,23 @@ final class RedisConnector {
       RedisClusterClient client = (RedisClusterClient) ownClient();
       // connectAsync needs the topology loaded and would not load it (getPartitions() would, blocking): load it
       // first, asynchronously. After a reset this also re-reads a topology that may have changed meanwhile.
+      // Each step is bounded here too: a step that never completed would make every call wait on the shared
+      // connect for ever. A failed connect is not cached, so the next call starts a new one.
+      Duration step = settings.connectTimeout().plus(settings.commandTimeout()).multipliedBy(2);
       connecting = Mono.fromCompletionStage(client::refreshPartitionsAsync)
-          .then(Mono.fromCompletionStage(() -> client.connectAsync(CODEC)))
+          .timeout(step, Mono.error(() -> new RedisConnectionException("the cluster's topology was not read"
+              + " within " + step)))
+          .then(Mono.defer(() -> {
+            CompletableFuture<StatefulRedisClusterConnection<String, byte[]>> opening = client.connectAsync(CODEC);
+            return Mono.fromCompletionStage(opening)
+                .timeout(step, Mono.error(() -> new RedisConnectionException("no cluster connection within "
+                    + step)))
+                // Abandoned after the timeout, it is closed whenever it completes.
+                .doOnError(e -> opening.thenAccept(StatefulRedisClusterConnection::closeAsync));
+          }))
           .flatMap(connected -> {
             connected.setReadFrom(ReadFrom.UPSTREAM);
-            return openNodeConnections(connected).thenReturn(connected);
+            return openNodeConnections(connected, step).thenReturn(connected);
           });
     } else {
       RedisClient lent = settings.redisClient();
@@ -267,7 +281,8 @@ final class RedisConnector {
    * by slot find their node's by host and port, SCAN walks the masters by node id, so both are opened. Nodes that
    * join later are opened lazily.
    */
-  private static Mono<Void> openNodeConnections(StatefulRedisClusterConnection<String, byte[]> connected) {
+  private static Mono<Void> openNodeConnections(StatefulRedisClusterConnection<String, byte[]> connected,
+      Duration step) {
     return Flux.fromIterable(connected.getPartitions())
         .flatMap(node -> Flux.just(ConnectionIntent.WRITE, ConnectionIntent.READ)
             // Reads go to masters (ReadFrom.UPSTREAM) over their write connections, so a replica needs only one.
@@ -276,7 +291,7 @@ final class RedisConnector {
                     Mono.fromCompletionStage(() -> connected.getConnectionAsync(
                         node.getUri().getHost(), node.getUri().getPort(), intent)),
                     Mono.fromCompletionStage(() -> connected.getConnectionAsync(node.getNodeId(), intent)))
-                .flatMap(open -> open.onErrorResume(e -> Mono.empty()))))
+                .flatMap(open -> open.timeout(step).onErrorResume(e -> Mono.empty()))))
         .then();
   }
 
