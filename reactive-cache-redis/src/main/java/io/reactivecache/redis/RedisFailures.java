@@ -188,6 +188,24 @@ final class RedisFailures implements RedisConnector.Events {
     reconnectFailure.set(null);
   }
 
+  /**
+   * The breaker's state when it refused the call, which the refusal's own message names: by the time the message
+   * is written the breaker may have moved on (a probe succeeded and closed it), and "CLOSED after repeated
+   * failures" would be nonsense.
+   */
+  private static String refusingState(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof CallNotPermittedException && e.getMessage() != null) {
+        for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+          if (e.getMessage().contains(" is " + state.name() + " ")) {
+            return state.name();
+          }
+        }
+      }
+    }
+    return CircuitBreaker.State.OPEN.name();
+  }
+
   static Kind classify(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
       if (e instanceof CallNotPermittedException) {
@@ -254,7 +272,7 @@ final class RedisFailures implements RedisConnector.Events {
           + " use an evicting maxmemory-policy such as allkeys-lru";
       case BREAKER_OPEN -> {
         String last = lastFailure();
-        yield operation + " was not sent: the circuit breaker is " + breaker.getState()
+        yield operation + " was not sent: the circuit breaker is " + refusingState(error)
             + " after repeated failures" + (last.isEmpty() ? "" : " (last: " + last + ")") + ". Calls resume after "
             + settings.circuitBreakerWaitDuration() + " if Redis at " + where + " answers again";
       }

@@ -83,6 +83,16 @@ class RedisFailuresTest {
   }
 
   @Test
+  void aRefusedCallIsDescribedWithTheStateThatRefusedItNotTheStateAtTheTimeOfTheMessage() {
+    CircuitBreaker breaker = failures.breaker();
+    breaker.transitionToOpenState();
+    CallNotPermittedException refused = CallNotPermittedException.createCallNotPermittedException(breaker);
+    breaker.transitionToClosedState();
+    assertThat(failures.toBackendException("get", refused).getMessage())
+        .contains("circuit breaker is OPEN").doesNotContain("CLOSED");
+  }
+
+  @Test
   void aBreakerOpenedByTimeoutsReplacesTheConnectionOtherFailuresDoNot() {
     fail(new RedisConnectionException("Connection refused"), 3);
     assertThat(failures.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
