@@ -8,6 +8,7 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
@@ -62,6 +63,7 @@ final class RedisConnector {
   private final AtomicReference<StatefulRedisConnection<String, byte[]>> opened = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Mono<StatefulRedisConnection<String, byte[]>> connection;
+  private final Mono<RedisClusterAsyncCommands<String, byte[]>> async;
 
   RedisConnector(RedisSettings settings, Events events) {
     this.settings = settings;
@@ -75,6 +77,10 @@ final class RedisConnector {
     // retires it, or before any connect succeeded, the next subscriber connects anew. Subscribers arriving while
     // a connect runs share it. A failed connect is not cached, so the next call tries again.
     this.connection = Mono.defer(this::connect).cacheInvalidateIf(current -> current != opened.get());
+    this.async = Mono.defer(() -> {
+      StatefulRedisConnection<String, byte[]> current = opened.get();
+      return current != null ? Mono.just(current.async()) : connection.map(StatefulRedisConnection::async);
+    });
   }
 
   static ClientOptions clientOptions(RedisSettings settings, SslOptions ssl) {
@@ -191,6 +197,15 @@ final class RedisConnector {
     } else if (event instanceof ConnectionActivatedEvent) {
       events.connected();
     }
+  }
+
+  /**
+   * The async commands of the shared connection, connecting first if needed. Each subscription takes the
+   * connection current at that moment (a retry after a {@link #reset()} uses the new one); when connected, at
+   * once, without subscribing to the shared connect.
+   */
+  Mono<RedisClusterAsyncCommands<String, byte[]>> async() {
+    return async;
   }
 
   /** The reactive commands of the shared connection, connecting first if needed. */
