@@ -8,8 +8,9 @@ package io.reactivecache;
  * rejected writes, fallbacks); the {@code cachedMono} operator adds what only it sees (loads, stale reads,
  * coalesced loads, refreshes). {@link #plus(CacheStats)} sums snapshots, for totals across backends.
  *
- * @param hits reads that found a usable entry
- * @param misses reads that found nothing usable (absent, expired, undecodable, of another type)
+ * @param hits reads that found a usable entry, including a cached empty result (an {@linkplain
+ *     io.reactivecache.spi.CacheEntry#isAbsent() absent} entry stored by negative caching: the cache answered)
+ * @param misses reads that found nothing usable (no entry, expired, undecodable, of another type)
  * @param puts entries written
  * @param deletes entries removed on request (delete, pattern delete, model invalidation, clear)
  * @param evictions entries removed by the backend itself (size bound, expiry)

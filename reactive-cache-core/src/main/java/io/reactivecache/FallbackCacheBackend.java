@@ -45,6 +45,8 @@ final class FallbackCacheBackend implements CacheBackend {
   private final CacheBackend fallback;
   private final OutageJournal journal;
   private final AtomicBoolean recovering = new AtomicBoolean();
+  /** Set by close(): both halves are closed then, so nothing can be served whatever the outage phase says. */
+  private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicReference<String> outageReason = new AtomicReference<>("");
   private final LongAdder fallbacks = new LongAdder();
   private final AtomicReference<CacheStats> lastPrimaryStats = new AtomicReference<>(CacheStats.empty());
@@ -206,6 +208,10 @@ final class FallbackCacheBackend implements CacheBackend {
 
   @Override
   public Mono<CacheHealth> health() {
+    if (closed.get()) {
+      return Mono.just(CacheHealth.down("the fallback composition of '" + primary.name() + "' and '"
+          + fallback.name() + "' is closed"));
+    }
     OutageJournal.Phase phase = journal.state().phase();
     if (phase == OutageJournal.Phase.OUTAGE) {
       return Mono.just(CacheHealth.degraded("primary '" + primary.name() + "' unavailable (" + outageReason.get()
@@ -237,7 +243,9 @@ final class FallbackCacheBackend implements CacheBackend {
 
   @Override
   public Mono<Void> close() {
-    return primary.close().onErrorResume(error -> Mono.empty()).then(fallback.close());
+    return Mono.fromRunnable(() -> closed.set(true))
+        .then(primary.close().onErrorResume(error -> Mono.empty()))
+        .then(fallback.close());
   }
 
   @Override

@@ -5,56 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reactivecache.spi.CacheEntry;
 import io.reactivecache.testing.MapCacheBackend;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 import reactor.util.context.Context;
 
 /** The eight rules of {@code cachedMono} (README, "cachedMono semantics"), one or more tests each. */
-class CachedMonoRulesTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
-
-  private VirtualTimeScheduler clock;
-  private MapCacheBackend backend;
-  private CacheManager manager;
-
-  @BeforeEach
-  void setUp() {
-    clock = VirtualTimeScheduler.create();
-    clock.advanceTimeTo(Instant.parse("2026-01-01T00:00:00Z"));
-    backend = newBackend(clock);
-    manager = CacheManager.builder().backend(backend).clock(clock).build();
-  }
-
-  /** The backend under the engine; {@link CachedMonoRulesSynchronousReadTest} runs every rule with getNow. */
-  MapCacheBackend newBackend(VirtualTimeScheduler clock) {
-    return new MapCacheBackend("map", clock, null);
-  }
-
-  @AfterEach
-  void tearDown() {
-    clock.dispose();
-  }
-
-  private Cache<String> cache(CachePolicy policy) {
-    return manager.cache("items", String.class, policy);
-  }
-
-  private static CachePolicy ttl(Duration ttl) {
-    return CachePolicy.builder().ttl(ttl).build();
-  }
+class CachedMonoRulesTest extends EngineFixture {
 
   /** A loader that counts its subscriptions and completes only when {@code gate} is released. */
   private static final class GatedLoader {

@@ -2,53 +2,22 @@ package io.reactivecache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.reactivecache.testing.MapCacheBackend;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * The engine defects of issue 7 (items 7, 8, 9, 10 and 16), each in the shape the adversarial run found it. Each
  * test failed on the engine before the flight redesign. Run on both read paths ({@link
  * EngineDefectsSynchronousReadTest}).
  */
-class EngineDefectsTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
-
-  VirtualTimeScheduler clock;
-  MapCacheBackend backend;
-  CacheManager manager;
-
-  @BeforeEach
-  void setUp() {
-    clock = VirtualTimeScheduler.create();
-    clock.advanceTimeTo(Instant.parse("2026-01-01T00:00:00Z"));
-    backend = newBackend(clock);
-    manager = CacheManager.builder().backend(backend).clock(clock).build();
-  }
-
-  MapCacheBackend newBackend(VirtualTimeScheduler clock) {
-    return new MapCacheBackend("map", clock, null);
-  }
-
-  @AfterEach
-  void tearDown() {
-    clock.dispose();
-  }
-
-  private Cache<String> cache(CachePolicy policy) {
-    return manager.cache("items", String.class, policy);
-  }
+class EngineDefectsTest extends EngineFixture {
 
   // Item 7: errorTtl defeats invalidation.
   @Test

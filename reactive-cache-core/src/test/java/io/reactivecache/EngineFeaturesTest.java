@@ -8,7 +8,6 @@ import io.reactivecache.spi.Invalidation;
 import io.reactivecache.spi.KeyPattern;
 import io.reactivecache.testing.MapCacheBackend;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,50 +17,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 /**
  * The engine's features of issue 8, one or more rule tests each: invalidations from outside the process,
  * read-your-writes, probabilistic early refresh, TTL from the value, soft and hard load timeouts, bulk loading,
  * per-call outcomes and events. Run on both read paths ({@link EngineFeaturesSynchronousReadTest}).
  */
-class EngineFeaturesTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
-
-  VirtualTimeScheduler clock;
-  MapCacheBackend backend;
-  CacheManager manager;
-
-  @BeforeEach
-  void setUp() {
-    clock = VirtualTimeScheduler.create();
-    clock.advanceTimeTo(Instant.parse("2026-01-01T00:00:00Z"));
-    backend = newBackend(clock);
-    manager = CacheManager.builder().backend(backend).clock(clock).random(new Random(42)).build();
-  }
-
-  MapCacheBackend newBackend(VirtualTimeScheduler clock) {
-    return new MapCacheBackend("map", clock, null);
-  }
-
-  @AfterEach
-  void tearDown() {
-    clock.dispose();
-  }
-
-  private Cache<String> cache(CachePolicy policy) {
-    return manager.cache("items", String.class, policy);
-  }
-
-  private static CachePolicy ttl(Duration ttl) {
-    return CachePolicy.builder().ttl(ttl).build();
-  }
+class EngineFeaturesTest extends EngineFixture {
 
   /** A backend like the test's, whose writes land only once {@code storeLands} completes. */
   private MapCacheBackend slowWrites(Sinks.Empty<Void> storeLands) {

@@ -122,6 +122,22 @@ class FallbackCacheBackendTest {
   }
 
   @Test
+  void healthIsDownOnceTheCompositionIsClosed() {
+    backend.close().block(TIMEOUT);
+    assertThat(health().status()).isEqualTo(CacheHealth.Status.DOWN);
+    assertThat(health().reason()).contains("closed");
+  }
+
+  @Test
+  void healthIsDownOnceTheCompositionIsClosedDuringAnOutage() {
+    failPrimary();
+    expectMiss("k");
+    backend.close().block(TIMEOUT);
+    assertThat(health().status()).isEqualTo(CacheHealth.Status.DOWN);
+    assertThat(health().reason()).contains("closed");
+  }
+
+  @Test
   void keyDeletedDuringTheOutageIsDeletedInThePrimaryOnRecovery() {
     put(backend, "k", "v");
     failPrimary();

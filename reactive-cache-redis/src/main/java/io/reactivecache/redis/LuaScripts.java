@@ -7,18 +7,24 @@ import java.util.HexFormat;
 
 /**
  * The server-side scripts. Each runs atomically in Redis, which is what lets several application instances share
- * one view of tags and of the LRU / LFU order: no process keeps bookkeeping of its own. Every change of an entry
- * and of its bookkeeping is one script (or one command), never two round trips: another instance's write in
- * between would otherwise be undone (a fresh key dropped from the order, a tag membership lost).
+ * one view of tags and of the LRU / LFU order: no process keeps bookkeeping of its own. An entry and its place in
+ * the LRU / LFU order change in one script, never in two round trips: another instance's write in between would
+ * otherwise be undone (a fresh key dropped from the order, the bound exceeded).
  *
- * <p>Scripts read an envelope's key and tags straight from its binary header (see {@link EnvelopeCodec}), so a
- * tag set may hold stale members (an entry that expired natively and was written again without the tag) without
- * harm: invalidation checks the entry's current tags before removing it.
+ * <p>Keys, for Redis Cluster: every script declares in {@code KEYS} the keys it is given, and all of them share
+ * one hash slot (see {@link RedisKeyLayout}): an entry alone, or under {@code lru} / {@code lfu} the namespace's
+ * one slot. One access is not declared: {@link #PUT} evicts LRU / LFU victims, whose names it reads from the order
+ * inside the script. They are in the namespace's slot by construction (only {@link #PUT} adds members, all of the
+ * namespace), so Redis Cluster runs it on the one master owning them. Evicting in a second, declared step was the
+ * alternative, and was refused: between the steps the namespace would hold more entries than its bound, and a
+ * failure between them would leave entries outside the order, never evicted again.
  *
- * <p>Keys: every key a script is given is declared in {@code KEYS}. Three accesses are not, and are what a Redis
- * Cluster port must still address: {@link #PUT} removes the key from the tag sets its previous value named and
- * evicts LRU / LFU victims, and {@link #INVALIDATE_TAG} removes the members of a tag set; those keys are only
- * known inside the script. On one node (or with every key of a namespace in one hash slot) they work as is.
+ * <p>Tags are not in the entry's script: under {@code ttl} a tag set lives in another slot than the entry. The
+ * backend adds the entry to its tag sets ({@link #TAG_ADD}, a command on each tag set's slot) before it writes the
+ * entry, so any tag invalidation that starts after the write completed finds it. A tag set may therefore hold stale
+ * members (an entry deleted, or written again without the tag) without harm: scripts read an envelope's key and
+ * tags straight from its binary header (see {@link EnvelopeCodec}), and {@link #INVALIDATE_MEMBERS} removes only
+ * the entries that still carry the tag.
  */
 final class LuaScripts {
 
@@ -83,48 +89,48 @@ final class LuaScripts {
       """;
 
   /**
-   * KEYS: entry, access set, sequence, tag sets of the new entry...; ARGV: envelope, ttl ms (0 = never), tag-set
-   * prefix, strategy id, maximum size. Returns the number of entries evicted for size.
+   * KEYS: a tag set; ARGV: a stored entry name, its ttl ms (0 = never). Adds the entry to the set and keeps the
+   * set at least as long as the entry: without expiry if the entry has none, else extended to the entry's expiry.
    */
-  static final Script PUT = Script.of("put", TAGS_OF + TOUCH + """
-      local key = KEYS[1]
-      local old = redis.call('GET', key)
-      if old then
-        for _, t in ipairs(tags_of(old)) do
-          redis.call('SREM', ARGV[3] .. t, key)
-        end
+  static final Script TAG_ADD = Script.of("tagAdd", """
+      local ts = KEYS[1]
+      local ttl = tonumber(ARGV[2])
+      local existed = redis.call('EXISTS', ts)
+      redis.call('SADD', ts, ARGV[1])
+      if ttl <= 0 then
+        redis.call('PERSIST', ts)
+      elseif existed == 0 then
+        redis.call('PEXPIRE', ts, ttl)
+      else
+        local cur = redis.call('PTTL', ts)
+        if cur >= 0 and cur < ttl then redis.call('PEXPIRE', ts, ttl) end
       end
+      return 1
+      """);
+
+  /**
+   * KEYS: entry, access set, sequence (one slot); ARGV: envelope, ttl ms (0 = never), strategy id, maximum size.
+   * Writes an entry of an {@code lru} / {@code lfu} namespace, records the access and evicts the lowest-scored
+   * entries (never the one written) while the order holds more than the maximum. Returns the number evicted.
+   */
+  static final Script PUT = Script.of("put", TOUCH + """
+      local key = KEYS[1]
       local ttl = tonumber(ARGV[2])
       if ttl > 0 then
         redis.call('SET', key, ARGV[1], 'PX', ttl)
       else
         redis.call('SET', key, ARGV[1])
       end
-      for i = 4, #KEYS do
-        local ts = KEYS[i]
-        local existed = redis.call('EXISTS', ts)
-        redis.call('SADD', ts, key)
-        if ttl <= 0 then
-          redis.call('PERSIST', ts)
-        elseif existed == 0 then
-          redis.call('PEXPIRE', ts, ttl)
-        else
-          local cur = redis.call('PTTL', ts)
-          if cur >= 0 and cur < ttl then redis.call('PEXPIRE', ts, ttl) end
-        end
-      end
+      local zset = KEYS[2]
+      touch(zset, KEYS[3], ARGV[3], key)
+      local max = tonumber(ARGV[4])
       local evicted = 0
-      if ARGV[4] ~= 'ttl' then
-        local zset = KEYS[2]
-        touch(zset, KEYS[3], ARGV[4], key)
-        local max = tonumber(ARGV[5])
-        while redis.call('ZCARD', zset) > max do
-          local lowest = redis.call('ZRANGE', zset, 0, 1)
-          local victim = lowest[1]
-          if victim == key then victim = lowest[2] end
-          redis.call('ZREM', zset, victim)
-          evicted = evicted + redis.call('UNLINK', victim)
-        end
+      while redis.call('ZCARD', zset) > max do
+        local lowest = redis.call('ZRANGE', zset, 0, 1)
+        local victim = lowest[1]
+        if victim == key then victim = lowest[2] end
+        redis.call('ZREM', zset, victim)
+        evicted = evicted + redis.call('UNLINK', victim)
       end
       return evicted
       """);
@@ -148,26 +154,31 @@ final class LuaScripts {
       """);
 
   /**
-   * KEYS: tag set, access set; ARGV: tag, batch size. Pops up to a batch of members and removes those whose
-   * entry still carries the tag. Returns {removed, members left}; the caller repeats while members are left, so
-   * a large tag never blocks the server in one long script.
+   * KEYS: [access set] [tag set] members... (one slot); ARGV: tag, index of the first member, index of the access
+   * set (0: none), index of the tag set (0: none). Removes each member entry whose envelope still carries the tag,
+   * and its place in the order; with the tag set declared (it shares the members' slot) also removes every given
+   * member from the set, in the same step. Returns the number of entries removed.
    */
-  static final Script INVALIDATE_TAG = Script.of("invalidateTag", TAGS_OF + """
-      local members = redis.call('SPOP', KEYS[1], tonumber(ARGV[2]))
+  static final Script INVALIDATE_MEMBERS = Script.of("invalidateMembers", TAGS_OF + """
+      local first = tonumber(ARGV[2])
+      local order = tonumber(ARGV[3])
+      local set = tonumber(ARGV[4])
       local removed = 0
-      for _, k in ipairs(members) do
+      for i = first, #KEYS do
+        local k = KEYS[i]
         local v = redis.call('GET', k)
         if v then
           for _, t in ipairs(tags_of(v)) do
             if t == ARGV[1] then
               removed = removed + redis.call('UNLINK', k)
-              redis.call('ZREM', KEYS[2], k)
+              if order > 0 then redis.call('ZREM', KEYS[order], k) end
               break
             end
           end
         end
+        if set > 0 then redis.call('SREM', KEYS[set], k) end
       end
-      return {removed, redis.call('SCARD', KEYS[1])}
+      return removed
       """);
 
   /**

@@ -11,6 +11,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.TrustManagerFactory;
@@ -51,6 +54,9 @@ public final class RedisCache {
    */
   static final int MAX_BREAKER_THRESHOLD = 10_000;
 
+  /** Where Redis is when neither {@code url} nor {@code clusterNodes} is set. */
+  static final String DEFAULT_URL = "redis://localhost:6379/0";
+
   private RedisCache() {}
 
   /**
@@ -68,7 +74,10 @@ public final class RedisCache {
    */
   public static final class Builder {
     private String name = "redis";
-    private String url = "redis://localhost:6379/0";
+    private String url;
+    /** Whether {@link #url(String)} was called (even with null, which is then refused): unset means the default. */
+    private boolean urlSet;
+    private List<String> clusterNodes;
     private String namespace = "reactive-cache";
     private Duration commandTimeout = Duration.ofMillis(500);
     private Duration connectTimeout = Duration.ofSeconds(2);
@@ -77,7 +86,6 @@ public final class RedisCache {
     private int circuitBreakerThreshold = 5;
     private Duration circuitBreakerWaitDuration = Duration.ofSeconds(5);
     private Duration maxReconnectDelay = Duration.ofMillis(500);
-    private int maxConnections = 20;
     private int maxValueBytes = 1_048_576;
     private int maxNestingDepth = 500;
     private Strategy strategy = Strategy.TTL;
@@ -88,6 +96,7 @@ public final class RedisCache {
     private JsonMapper jsonMapper;
     private RedisClient redisClient;
     private Path trustedCertificates;
+    private String sentinelPassword;
 
     private Builder() {}
 
@@ -106,13 +115,62 @@ public final class RedisCache {
      * Sets where Redis is: {@code redis://[user:password@]host[:port][/database]}, or {@code rediss://} for TLS
      * with certificate and host name verification (trusting the JDK's trust store, or
      * {@link #trustedCertificates(Path)}). Default {@code redis://localhost:6379/0}. The password is never shown in
-     * messages, logs or {@code toString()}.
+     * messages, logs or {@code toString()}. For a Redis Cluster set {@link #clusterNodes(String...)} instead; setting
+     * both is an error.
+     *
+     * <p>A master watched by Redis Sentinel:
+     * {@code redis-sentinel://[[user]:password@]host1[:port1][,host2[:port2]...][/database]#masterName}
+     * ({@code rediss-sentinel://} for TLS to the sentinels and the data nodes), Lettuce's syntax. The hosts are
+     * the sentinels (port 26379 if omitted); the user and password are those of the data nodes; a password of
+     * the sentinels themselves is {@link #sentinelPassword(String)}. The backend asks the sentinels for the
+     * master, reads and writes only there (a cache must read its own writes), and follows a failover.
      *
      * @param url the Redis URL
      * @return this builder
      */
     public Builder url(String url) {
       this.url = url;
+      this.urlSet = true;
+      return this;
+    }
+
+    /**
+     * Speaks to a Redis Cluster instead of one node: the URLs of some of its nodes (seeds; the client discovers the
+     * others and follows the topology as it changes), each {@code redis://[user:password@]host[:port]} or
+     * {@code rediss://...} as for {@link #url(String)}. Every seed must use the same scheme and credentials (one
+     * set serves the whole cluster) and no database other than 0 (a cluster has only database 0). Default: none
+     * (one node, at {@link #url(String)}). Setting both this and {@code url} is an error. Not combinable with a
+     * lent {@link #redisClient}, which is a client for one node.
+     *
+     * @param urls one or more node URLs
+     * @return this builder
+     */
+    public Builder clusterNodes(String... urls) {
+      this.clusterNodes = urls == null ? null : Arrays.asList(urls.clone());
+      return this;
+    }
+
+    /**
+     * Same as {@link #clusterNodes(String...)}.
+     *
+     * @param urls one or more node URLs, or null for none (one node, at {@link #url(String)})
+     * @return this builder
+     */
+    public Builder clusterNodes(List<String> urls) {
+      this.clusterNodes = urls == null ? null : new ArrayList<>(urls);
+      return this;
+    }
+
+    /**
+     * Sets the password the sentinels require ({@code requirepass} in their configuration), for a
+     * {@code redis-sentinel://} url; the data nodes' password is the url's. Never shown in messages, logs or
+     * {@code toString()}. Default: none.
+     *
+     * @param sentinelPassword the sentinels' password, or null for none
+     * @return this builder
+     */
+    public Builder sentinelPassword(String sentinelPassword) {
+      this.sentinelPassword = sentinelPassword;
       return this;
     }
 
@@ -212,19 +270,6 @@ public final class RedisCache {
      */
     public Builder maxReconnectDelay(Duration maxReconnectDelay) {
       this.maxReconnectDelay = maxReconnectDelay;
-      return this;
-    }
-
-    /**
-     * Sets the most connections the backend may open. Every command this backend sends is multiplexed over one
-     * shared connection, so today one is opened; the bound is kept for commands that would need their own.
-     * Default 20.
-     *
-     * @param maxConnections at least 1
-     * @return this builder
-     */
-    public Builder maxConnections(int maxConnections) {
-      this.maxConnections = maxConnections;
       return this;
     }
 
@@ -369,7 +414,28 @@ public final class RedisCache {
         throw CacheConfigurationException.invalid("name", name == null ? "null" : "'" + name + "'",
             "a non-blank name");
       }
-      ParsedUrl parsed = parseUrl(url);
+      ParsedUrl parsed;
+      List<RedisURI> nodes = List.of();
+      if (clusterNodes != null) {
+        if (urlSet) {
+          throw new CacheConfigurationException("Options 'url' and 'clusterNodes' are both set; set 'url' for one"
+              + " Redis node or Sentinel, or 'clusterNodes' for a Redis Cluster, not both");
+        }
+        parsed = parseClusterNodes(clusterNodes);
+        nodes = parsed.nodes;
+        if (redisClient != null) {
+          throw CacheConfigurationException.invalid("redisClient", "a lent RedisClient",
+              "no lent client with clusterNodes (a RedisClient speaks to one node; the backend makes its own"
+              + " cluster client)");
+        }
+      } else {
+        String text = urlSet ? url : DEFAULT_URL;
+        parsed = isSentinelUrl(text) ? SentinelUrl.parse(text, sentinelPassword) : parseUrl("url", text);
+      }
+      if (sentinelPassword != null && parsed.uri.getSentinels().isEmpty()) {
+        throw CacheConfigurationException.invalid("sentinelPassword", "***",
+            "a password only together with a redis-sentinel:// or rediss-sentinel:// url");
+      }
       if (namespace == null || namespace.isEmpty() || namespace.chars().anyMatch(Character::isISOControl)
           || namespace.length() > 256) {
         throw CacheConfigurationException.invalid("namespace",
@@ -383,7 +449,6 @@ public final class RedisCache {
       between("circuitBreakerThreshold", circuitBreakerThreshold, 1, MAX_BREAKER_THRESHOLD);
       positive("circuitBreakerWaitDuration", circuitBreakerWaitDuration, MAX_WAIT);
       positive("maxReconnectDelay", maxReconnectDelay, MAX_WAIT);
-      between("maxConnections", maxConnections, 1, Integer.MAX_VALUE);
       if (maxValueBytes < 64 || maxValueBytes > REDIS_MAX_VALUE) {
         throw CacheConfigurationException.invalid("maxValueBytes", maxValueBytes,
             "between 64 and " + REDIS_MAX_VALUE + " bytes (Redis's limit)");
@@ -406,7 +471,7 @@ public final class RedisCache {
       if (trustedCertificates != null) {
         if (!parsed.uri.isSsl()) {
           throw CacheConfigurationException.invalid("trustedCertificates", trustedCertificates,
-              "a CA file only together with a rediss:// url (the url is redis://, without TLS)");
+              "a CA file only together with a rediss:// or rediss-sentinel:// url (the url has no TLS)");
         }
         if (redisClient != null) {
           throw CacheConfigurationException.invalid("trustedCertificates", trustedCertificates,
@@ -414,10 +479,11 @@ public final class RedisCache {
         }
         trust = TrustedCertificates.load(trustedCertificates);
       }
-      return new RedisSettings(name, parsed.uri, parsed.safe, parsed.secret, namespace, commandTimeout,
+      return new RedisSettings(name, parsed.uri, parsed.safe, parsed.secret, sentinelPassword, namespace,
+          commandTimeout,
           connectTimeout, retryAttempts, retryBackoff, circuitBreakerThreshold, circuitBreakerWaitDuration,
-          maxReconnectDelay, maxConnections, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
-          clock, jsonMapper, redisClient, trustedCertificates, trust);
+          maxReconnectDelay, maxValueBytes, maxNestingDepth, chosen, maximumSize, Optional.ofNullable(defaultTtl),
+          clock, jsonMapper, redisClient, trustedCertificates, trust, nodes);
     }
 
     private static void positive(String option, Duration value, Duration max) {
@@ -433,41 +499,84 @@ public final class RedisCache {
       }
     }
 
-    private record ParsedUrl(RedisURI uri, String safe, String secret) {}
+    /**
+     * A url parsed: Lettuce's form, the text shown in messages (no credentials), the data nodes' password and user,
+     * and for {@code clusterNodes} every seed node.
+     */
+    record ParsedUrl(RedisURI uri, String safe, String secret, String user, List<RedisURI> nodes) {}
 
-    private ParsedUrl parseUrl(String text) {
+    private static boolean isSentinelUrl(String text) {
+      return text != null && (text.startsWith(SentinelUrl.SCHEME + "://")
+          || text.startsWith(SentinelUrl.TLS_SCHEME + "://"));
+    }
+
+    /** Parses every seed as a url; they must agree on scheme and credentials and name database 0. */
+    private static ParsedUrl parseClusterNodes(List<String> urls) {
+      if (urls.isEmpty()) {
+        throw CacheConfigurationException.invalid("clusterNodes", "[]",
+            "one or more node URLs, redis://[user:password@]host[:port] or rediss://...");
+      }
+      List<RedisURI> nodes = new ArrayList<>();
+      List<String> safe = new ArrayList<>();
+      ParsedUrl first = null;
+      for (String text : urls) {
+        ParsedUrl node = parseUrl("clusterNodes", text);
+        String masked = "'" + mask(text) + "'";
+        if (node.uri.getDatabase() != 0) {
+          throw CacheConfigurationException.invalid("clusterNodes", masked,
+              "database 0 only (a Redis Cluster has no other database)");
+        }
+        if (first != null && (first.uri.isSsl() != node.uri.isSsl()
+            || !Objects.equals(first.secret, node.secret)
+            || !Objects.equals(first.user, node.user))) {
+          throw CacheConfigurationException.invalid("clusterNodes", masked,
+              "the same scheme, user and password as the first node (one set serves the whole cluster)");
+        }
+        if (first == null) {
+          first = node;
+        }
+        nodes.add(node.uri);
+        safe.add(node.safe.substring(0, node.safe.lastIndexOf('/')));
+      }
+      return new ParsedUrl(first.uri, String.join(",", safe), first.secret, first.user, nodes);
+    }
+
+    private static ParsedUrl parseUrl(String option, String text) {
       if (text == null || text.isBlank()) {
-        throw CacheConfigurationException.invalid("url", text == null ? "null" : "'" + text + "'",
-            "redis://[user:password@]host[:port][/database] or rediss://...");
+        throw CacheConfigurationException.invalid(option, text == null ? "null" : "'" + text + "'",
+            "redis://[user:password@]host[:port][/database], rediss://... (TLS) or " + SentinelUrl.FORM);
       }
       String masked = mask(text);
-      String expected = "redis://[user:password@]host[:port][/database] or rediss://... (TLS)";
+      String expected = "redis://[user:password@]host[:port][/database], rediss://... (TLS) or "
+          + SentinelUrl.FORM;
       URI parsed;
       try {
         parsed = new URI(text);
       } catch (URISyntaxException e) {
-        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected);
+        throw CacheConfigurationException.invalid(option, "'" + masked + "'", expected);
       }
       String scheme = parsed.getScheme();
       if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
-        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected);
+        throw CacheConfigurationException.invalid(option, "'" + masked + "'", expected);
       }
       if (parsed.getHost() == null || parsed.getHost().isEmpty()) {
-        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected + ", with a host name");
+        throw CacheConfigurationException.invalid(option, "'" + masked + "'", expected + ", with a host name");
       }
       if (parsed.getPort() == 0 || parsed.getPort() > 65_535) {
-        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected + ", with a port from 1 to"
+        throw CacheConfigurationException.invalid(option, "'" + masked + "'", expected + ", with a port from 1 to"
             + " 65535");
       }
       String path = parsed.getPath();
       if (path != null && !path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,5}")) {
-        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected
+        throw CacheConfigurationException.invalid(option, "'" + masked + "'", expected
             + ", with a database number as path");
       }
       String secret = null;
+      String user = null;
       String userInfo = parsed.getRawUserInfo();
       if (userInfo != null) {
         int colon = userInfo.indexOf(':');
+        user = colon >= 0 ? userInfo.substring(0, colon) : null;
         String raw = colon >= 0 ? userInfo.substring(colon + 1) : userInfo;
         secret = raw.isEmpty() ? null : URLDecoder.decode(raw, StandardCharsets.UTF_8);
       }
@@ -476,11 +585,11 @@ public final class RedisCache {
         uri = RedisURI.create(text);
       } catch (RuntimeException e) {
         // Lettuce's message may quote the URL, password included: it is not passed on.
-        throw CacheConfigurationException.invalid("url", "'" + masked + "'", expected);
+        throw CacheConfigurationException.invalid(option, "'" + masked + "'", expected);
       }
       String safe = scheme + "://" + (userInfo != null ? "***@" : "") + parsed.getHost()
           + ":" + uri.getPort() + "/" + uri.getDatabase();
-      return new ParsedUrl(uri, safe, secret);
+      return new ParsedUrl(uri, safe, secret, user, List.of());
     }
   }
 

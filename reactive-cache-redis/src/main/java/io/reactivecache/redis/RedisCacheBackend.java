@@ -6,7 +6,9 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.reactivecache.CacheBackendException;
 import io.reactivecache.CacheHealth;
 import io.reactivecache.CacheStats;
@@ -78,7 +80,7 @@ public final class RedisCacheBackend implements CacheBackend {
 
   RedisCacheBackend(RedisSettings settings) {
     this.settings = settings;
-    this.layout = new RedisKeyLayout(settings.namespace());
+    this.layout = new RedisKeyLayout(settings.namespace(), settings.strategy());
     this.codec = new EnvelopeCodec(settings.jsonMapper(), settings.maxNestingDepth(), settings.maxValueBytes());
     this.failures = new RedisFailures(settings, this::replaceConnection);
     this.connector = new RedisConnector(settings, failures);
@@ -273,21 +275,31 @@ public final class RedisCacheBackend implements CacheBackend {
         throw e;
       }
       long ttl = entry.expiresAt() == CacheEntry.NEVER ? 0 : Math.max(1, entry.millisToExpiry(now));
-      List<String> keys = new ArrayList<>(3 + entry.tags().size());
-      keys.add(stored);
-      keys.add(accessSet);
-      keys.add(layout.sequence());
-      for (String tag : entry.tags()) {
-        keys.add(layout.tagSet(tag));
+      Mono<Long> write;
+      if (layout.oneSlot()) {
+        String[] keys = {stored, accessSet, layout.sequence()};
+        write = run("put", c -> script(c, LuaScripts.PUT, ScriptOutputType.INTEGER, keys, envelope,
+                bytes(Long.toString(ttl)), bytes(strategyId), bytes(Long.toString(settings.maximumSize())))
+                .next())
+            .map(n -> ((Number) n).longValue());
+      } else {
+        SetArgs expiry = ttl > 0 ? SetArgs.Builder.px(ttl) : null;
+        write = run("put", c -> expiry == null ? c.set(stored, envelope) : c.set(stored, envelope, expiry))
+            .thenReturn(0L);
       }
-      String[] keyArray = keys.toArray(String[]::new);
-      return run("put", c -> script(c, LuaScripts.PUT, ScriptOutputType.INTEGER, keyArray, envelope,
-              bytes(Long.toString(ttl)), bytes(layout.tagPrefix()), bytes(strategyId),
-              bytes(Long.toString(settings.maximumSize())))
-              .next())
+      if (!entry.tags().isEmpty()) {
+        // Memberships first: a tag invalidation that starts once this put completed finds the entry.
+        byte[] member = bytes(stored);
+        byte[] ttlArg = bytes(Long.toString(ttl));
+        write = Flux.fromIterable(entry.tags())
+            .flatMap(tag -> run("put", c -> script(c, LuaScripts.TAG_ADD, ScriptOutputType.INTEGER,
+                new String[] {layout.tagSet(tag)}, member, ttlArg).next()))
+            .then(write);
+      }
+      return write
           .doOnNext(evicted -> {
             counters.put();
-            counters.evicted(((Number) evicted).longValue());
+            counters.evicted(evicted);
           })
           .doOnError(e -> {
             if (RedisFailures.classify(e) == RedisFailures.Kind.OOM) {
@@ -367,9 +379,13 @@ public final class RedisCacheBackend implements CacheBackend {
   }
 
   /**
-   * Removes every entry of the namespace, then tidies the bookkeeping: tag-set and order members whose entry is
-   * gone, and the access sequence once no order holds an entry. The bookkeeping is never deleted wholesale: an entry
-   * another instance writes meanwhile keeps its tag memberships and its place in the order.
+   * Removes every entry of the namespace (on a cluster, on every master), then tidies the bookkeeping: tag-set and
+   * order members whose entry is gone, and the access sequence once no order holds an entry. The bookkeeping is
+   * never deleted wholesale: an entry another instance writes meanwhile keeps its tag memberships and its place in
+   * the order. A member is pruned only by a script that declares both the set and the member, so where they live in
+   * different slots (a {@code ttl} namespace on a cluster) the stale member stays, harmless, until its tag is
+   * invalidated or the set expires. Finally the keys an earlier layout wrote under other names for this namespace
+   * are removed ({@link RedisKeyLayout#hasLegacyNames()}).
    */
   @Override
   public Mono<Void> clear() {
@@ -379,10 +395,21 @@ public final class RedisCacheBackend implements CacheBackend {
     Mono<Void> bookkeeping = scan("clear", layout.scanBookkeeping())
         .concatMap(batch -> Flux.fromIterable(batch).concatMap(this::prune))
         .then();
-    String[] orders = {layout.accessSet(Strategy.LRU.id()), layout.accessSet(Strategy.LFU.id()), layout.sequence()};
-    Mono<Object> sequence = run("clear",
-        c -> script(c, LuaScripts.FORGET_SEQUENCE, ScriptOutputType.INTEGER, orders).next());
-    return entries.then(bookkeeping).then(sequence).then();
+    Mono<Void> done = entries.then(bookkeeping);
+    if (layout.oneSlot()) {
+      String[] orders = {layout.accessSet(Strategy.LRU.id()), layout.accessSet(Strategy.LFU.id()),
+          layout.sequence()};
+      done = done.then(run("clear",
+          c -> script(c, LuaScripts.FORGET_SEQUENCE, ScriptOutputType.INTEGER, orders).next())).then();
+    }
+    if (layout.hasLegacyNames()) {
+      // Layout 1's keys of this namespace: never read by this layout, so removed whole, entries and bookkeeping.
+      done = done
+          .thenMany(scan("clear", layout.legacyEntries()).concatWith(scan("clear", layout.legacyBookkeeping())))
+          .concatMap(batch -> run("clear", c -> c.unlink(batch.toArray(String[]::new))))
+          .then();
+    }
+    return done;
   }
 
   /** Removes the members of a tag set or an access order whose entry no longer exists. */
@@ -401,14 +428,45 @@ public final class RedisCacheBackend implements CacheBackend {
     byte[] kind = bytes(order ? "zset" : "set");
     return pages(page)
         .concatMap(members -> {
-          String[] keys = new String[members.size() + 1];
+          List<String> local = sameSlotAs(bookkeepingKey, members);
+          if (local.isEmpty()) {
+            return Mono.empty();
+          }
+          String[] keys = new String[local.size() + 1];
           keys[0] = bookkeepingKey;
-          for (int i = 0; i < members.size(); i++) {
-            keys[i + 1] = members.get(i);
+          for (int i = 0; i < local.size(); i++) {
+            keys[i + 1] = local.get(i);
           }
           return run("clear", c -> script(c, LuaScripts.PRUNE, ScriptOutputType.INTEGER, keys, kind).next());
         })
         .then();
+  }
+
+  /**
+   * The keys in the same hash slot as {@code key}: all of them on a single node (a script may touch any key
+   * there), only those of its slot on a cluster (a script's keys must share one).
+   */
+  private List<String> sameSlotAs(String key, List<String> keys) {
+    if (!settings.cluster()) {
+      return keys;
+    }
+    int slot = SlotHash.getSlot(key);
+    return keys.stream().filter(k -> SlotHash.getSlot(k) == slot).toList();
+  }
+
+  /**
+   * Groups keys for scripts that take several: one group on a single node, one per hash slot on a cluster (a
+   * script's keys must share a slot there). Keeps the keys' order within each group.
+   */
+  private Collection<List<String>> bySlot(List<String> keys) {
+    if (!settings.cluster() || layout.oneSlot()) {
+      return List.of(keys);
+    }
+    Map<Integer, List<String>> groups = new LinkedHashMap<>();
+    for (String key : keys) {
+      groups.computeIfAbsent(SlotHash.getSlot(key), slot -> new ArrayList<>()).add(key);
+    }
+    return groups.values();
   }
 
   /** One page of a SCAN-like command: the members, the cursor to go on from (null when finished). */
@@ -457,21 +515,24 @@ public final class RedisCacheBackend implements CacheBackend {
     if (shortened.isEmpty()) {
       return Mono.just(chosen);
     }
-    String[] keys = shortened.toArray(String[]::new);
-    return run("deletePattern",
-        c -> script(c, LuaScripts.ENVELOPE_KEYS, ScriptOutputType.MULTI, keys).collectList())
-        .map(reply -> {
-          List<byte[]> envelopeKeys = flattenValues(reply);
-          for (int i = 0; i < shortened.size() && i < envelopeKeys.size(); i++) {
-            byte[] recorded = envelopeKeys.get(i);
-            String key = recorded == null ? null
-                : layout.keyOfEnvelope(shortened.get(i), new String(recorded, StandardCharsets.UTF_8));
-            if (key != null && pattern.matches(key)) {
-              chosen.add(shortened.get(i));
-            }
-          }
-          return chosen;
-        });
+    return Flux.fromIterable(bySlot(shortened))
+        .concatMap(group -> {
+          String[] keys = group.toArray(String[]::new);
+          return run("deletePattern",
+              c -> script(c, LuaScripts.ENVELOPE_KEYS, ScriptOutputType.MULTI, keys).collectList())
+              .doOnNext(reply -> {
+                List<byte[]> envelopeKeys = flattenValues(reply);
+                for (int i = 0; i < group.size() && i < envelopeKeys.size(); i++) {
+                  byte[] recorded = envelopeKeys.get(i);
+                  String key = recorded == null ? null
+                      : layout.keyOfEnvelope(group.get(i), new String(recorded, StandardCharsets.UTF_8));
+                  if (key != null && pattern.matches(key)) {
+                    chosen.add(group.get(i));
+                  }
+                }
+              });
+        })
+        .then(Mono.fromSupplier(() -> chosen));
   }
 
   private Flux<List<String>> scan(String operation, String match) {
@@ -480,19 +541,47 @@ public final class RedisCacheBackend implements CacheBackend {
         .map(next -> new Page(next.getKeys(), next.isFinished() ? null : next)));
   }
 
+  /**
+   * Removes the entries written with a tag that still carry it: reads the tag's set page by page (SSCAN, never a
+   * keyspace scan), groups the members by hash slot, and per group runs one script that declares those entries and
+   * removes each whose envelope still names the tag. The processed members then leave the set: in the same script
+   * where the set shares their slot (always on a single node and under {@code lru} / {@code lfu}), else by an SREM
+   * of exactly those members, never a DEL of the set, which would drop a member a concurrent put just added.
+   */
   @Override
   public Mono<Long> invalidateTag(String tag) {
-    String[] keys = {layout.tagSet(tag), accessSet};
-    Mono<List<Long>> batch = run("invalidateTag",
-        c -> script(c, LuaScripts.INVALIDATE_TAG, ScriptOutputType.MULTI, keys, bytes(tag),
-            bytes(Integer.toString(TAG_BATCH)))
-            .collectList()
-            .map(RedisCacheBackend::flattenLongs));
-    return batch
-        .expand(result -> result.get(1) > 0 ? batch : Mono.empty())
-        .map(result -> result.get(0))
+    String tagSet = layout.tagSet(tag);
+    ScanArgs args = ScanArgs.Builder.limit(TAG_BATCH);
+    return pages(cursor -> run("invalidateTag", c -> c.sscan(tagSet, cursor, args))
+            .map(next -> members(next, next.getValues())))
+        .concatMap(members -> Flux.fromIterable(bySlot(members))
+            .concatMap(group -> invalidateMembers(tag, tagSet, group)))
         .reduce(0L, Long::sum)
         .doOnNext(counters::deleted);
+  }
+
+  private Mono<Long> invalidateMembers(String tag, String tagSet, List<String> members) {
+    boolean order = layout.oneSlot();
+    boolean setHere = !settings.cluster() || SlotHash.getSlot(tagSet) == SlotHash.getSlot(members.get(0));
+    List<String> keys = new ArrayList<>(members.size() + 2);
+    if (order) {
+      keys.add(accessSet);
+    }
+    if (setHere) {
+      keys.add(tagSet);
+    }
+    int first = keys.size() + 1;
+    keys.addAll(members);
+    String[] keyArray = keys.toArray(String[]::new);
+    Mono<Long> removed = run("invalidateTag", c -> script(c, LuaScripts.INVALIDATE_MEMBERS,
+        ScriptOutputType.INTEGER, keyArray, bytes(tag), bytes(Integer.toString(first)), bytes(order ? "1" : "0"),
+        bytes(setHere ? Integer.toString(order ? 2 : 1) : "0")).next())
+        .map(n -> ((Number) n).longValue());
+    if (setHere) {
+      return removed;
+    }
+    byte[][] processed = members.stream().map(RedisCacheBackend::bytes).toArray(byte[][]::new);
+    return removed.flatMap(n -> run("invalidateTag", c -> c.srem(tagSet, processed)).thenReturn(n));
   }
 
   private static List<Long> flattenLongs(List<Object> reply) {
@@ -528,7 +617,7 @@ public final class RedisCacheBackend implements CacheBackend {
             + breaker.getMetrics().getNumberOfFailedCalls() + " failures: " + failures.lastFailure()));
       }
       return connector.commands()
-          .flatMap(RedisReactiveCommands::ping)
+          .flatMap(RedisClusterReactiveCommands::ping)
           .timeout(settings.commandTimeout())
           .map(pong -> {
             if (state == CircuitBreaker.State.HALF_OPEN) {
@@ -542,7 +631,8 @@ public final class RedisCacheBackend implements CacheBackend {
             RedisFailures.Kind kind = failures.kindOf(e);
             String reason = switch (kind) {
               case AUTH -> "auth: credentials rejected by Redis at " + settings.endpoint()
-                  + "; check the user name and password in the url";
+                  + "; check the user name and password in the url"
+                  + (settings.sentinel() ? " (the data nodes') and sentinelPassword (the sentinels')" : "");
               case TLS -> "tls: Redis at " + settings.endpoint() + ": "
                   + settings.scrub(String.valueOf(rootMessage(e)));
               case TIMEOUT -> "timeout: no reply from Redis at " + settings.endpoint() + " within "
@@ -588,7 +678,7 @@ public final class RedisCacheBackend implements CacheBackend {
   // ---------------------------------------------------------------------------------------------------------
 
   private <T> Mono<T> run(String operation,
-      Function<RedisReactiveCommands<String, byte[]>, ? extends Mono<T>> command) {
+      Function<RedisClusterReactiveCommands<String, byte[]>, ? extends Mono<T>> command) {
     return guarded(operation, connector.commands().flatMap(c -> bounded(command.apply(c))));
   }
 
@@ -614,7 +704,7 @@ public final class RedisCacheBackend implements CacheBackend {
     return settings.redisClient() == null ? command : command.timeout(settings.commandTimeout());
   }
 
-  private <T> Flux<T> script(RedisReactiveCommands<String, byte[]> c, LuaScripts.Script script,
+  private <T> Flux<T> script(RedisClusterReactiveCommands<String, byte[]> c, LuaScripts.Script script,
       ScriptOutputType type, String[] keys, byte[]... args) {
     return c.<T>evalsha(script.sha(), type, keys, args)
         .onErrorResume(RedisCacheBackend::isNoScript, e -> c.<T>eval(script.body(), type, keys, args));

@@ -1,39 +1,68 @@
 package io.reactivecache.redis;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
+import io.lettuce.core.masterreplica.MasterReplica;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
 import io.lettuce.core.resource.IOUringProvider;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.net.ssl.TrustManagerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Owns the single shared connection: opens it on first use (so building a backend never touches the network),
  * keeps it while it works (Lettuce reconnects a lost one by itself), replaces it when told it is dead although it
  * looks open ({@link #reset()}), and closes what we created, never what we were lent.
+ *
+ * <p>With {@code clusterNodes} the connection is a {@link StatefulRedisClusterConnection} of a
+ * {@link RedisClusterClient} (one connection per node behind it, opened by Lettuce as slots need them); its commands
+ * and a single node's share the interface {@link RedisClusterReactiveCommands}, so the backend has one code path.
+ * Lettuce routes each command by its key's slot, splits multi-key commands ({@code MGET}, {@code UNLINK},
+ * {@code EXISTS}) by slot and makes {@code SCAN} walk every master in turn. Reads go to masters
+ * ({@link ReadFrom#UPSTREAM}): a replica lags, and a cache must read its own writes.
+ *
+ * <p>Topology refresh ({@link #TOPOLOGY_REFRESH}), tuned for a cache: every adaptive trigger (a {@code MOVED} or
+ * {@code ASK} redirect, a lost or unknown node, reconnect attempts failing) refreshes at once, but at most once per
+ * {@value #ADAPTIVE_REFRESH_MILLIS} ms, so a promoted replica is found within about a second of the cluster
+ * promoting it, while a storm of redirects still costs one refresh per second, not one per command. A periodic
+ * refresh every {@value #PERIODIC_REFRESH_SECONDS} s is the safety net for changes no command has run into yet
+ * (an added node, a resharding): each refresh asks every node for its view, which is not free on a large cluster.
  */
 final class RedisConnector {
   /** Keys are text; values are bytes we encoded ourselves, so Lettuce never runs user code while decoding. */
@@ -41,6 +70,28 @@ final class RedisConnector {
 
   /** Bounds the commands waiting for a reply; past it Lettuce fails fast instead of growing the heap. */
   static final int REQUEST_QUEUE_SIZE = 65_536;
+
+  /** The shortest time between two adaptive topology refreshes of a cluster. */
+  static final long ADAPTIVE_REFRESH_MILLIS = 1_000;
+  /** The time between two periodic topology refreshes of a cluster. */
+  static final long PERIODIC_REFRESH_SECONDS = 30;
+  /**
+   * Failed reconnect attempts to one node before the topology is refreshed: with the reconnect delay capped at
+   * {@code maxReconnectDelay} (default 500 ms, jittered from half of it), about a second of a node not answering.
+   */
+  static final int REFRESH_AFTER_RECONNECT_ATTEMPTS = 3;
+
+  /** How a cluster client follows the cluster's topology; see the class comment. */
+  static final ClusterTopologyRefreshOptions TOPOLOGY_REFRESH = ClusterTopologyRefreshOptions.builder()
+      .enablePeriodicRefresh(Duration.ofSeconds(PERIODIC_REFRESH_SECONDS))
+      // Every adaptive trigger is on by default in Lettuce 7 (whose enable methods are deprecated for that
+      // reason); RedisConnectorTest checks that all still are.
+      .adaptiveRefreshTriggersTimeout(Duration.ofMillis(ADAPTIVE_REFRESH_MILLIS))
+      .refreshTriggersReconnectAttempts(REFRESH_AFTER_RECONNECT_ATTEMPTS)
+      // Learn nodes from every node's view, and drop connections to nodes that left the cluster.
+      .dynamicRefreshSources(true)
+      .closeStaleConnections(true)
+      .build();
 
   /** What the connector tells the failure bookkeeping about connections Lettuce manages in the background. */
   interface Events {
@@ -55,14 +106,16 @@ final class RedisConnector {
   private final RedisURI uri;
   private final Events events;
   private final SslOptions sslOptions;
-  private final AtomicReference<RedisClient> ownClient = new AtomicReference<>();
+  private final AtomicReference<AbstractRedisClient> ownClient = new AtomicReference<>();
   /** The resources of our own client (its threads and its reconnect delay); shut down with it. */
   private final AtomicReference<ClientResources> ownResources = new AtomicReference<>();
   private final AtomicReference<Disposable> eventSubscription = new AtomicReference<>();
   /** The connection in use; null before the first connect and after a reset, until the next connect. */
-  private final AtomicReference<StatefulRedisConnection<String, byte[]>> opened = new AtomicReference<>();
+  private final AtomicReference<StatefulConnection<String, byte[]>> opened = new AtomicReference<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Mono<StatefulRedisConnection<String, byte[]>> connection;
+  /** Set while the sentinels are being asked where the master is (see {@link #followFailover}). */
+  private final AtomicBoolean askingSentinels = new AtomicBoolean();
+  private final Mono<StatefulConnection<String, byte[]>> connection;
   private final Mono<RedisClusterAsyncCommands<String, byte[]>> async;
 
   RedisConnector(RedisSettings settings, Events events) {
@@ -70,6 +123,9 @@ final class RedisConnector {
     this.uri = settings.uri();
     this.events = events;
     uri.setTimeout(settings.commandTimeout().plus(settings.connectTimeout()));
+    // Lettuce asks the sentinels with their own timeout (60 s unless set): a cache must not wait that long.
+    uri.getSentinels().forEach(sentinel -> sentinel.setTimeout(uri.getTimeout()));
+    settings.clusterNodes().forEach(node -> node.setTimeout(uri.getTimeout()));
     // Built here, on the thread that builds the backend: Lettuce would otherwise read trust stores and seed a
     // SecureRandom from /dev/urandom inside every TLS connect, on Netty's event loop.
     this.sslOptions = uri.isSsl() && settings.redisClient() == null ? sslOptions(settings) : null;
@@ -78,8 +134,8 @@ final class RedisConnector {
     // a connect runs share it. A failed connect is not cached, so the next call tries again.
     this.connection = Mono.defer(this::connect).cacheInvalidateIf(current -> current != opened.get());
     this.async = Mono.defer(() -> {
-      StatefulRedisConnection<String, byte[]> current = opened.get();
-      return current != null ? Mono.just(current.async()) : connection.map(StatefulRedisConnection::async);
+      StatefulConnection<String, byte[]> current = opened.get();
+      return current != null ? Mono.just(async(current)) : connection.map(RedisConnector::async);
     });
   }
 
@@ -119,6 +175,13 @@ final class RedisConnector {
     return options.build();
   }
 
+  /** The standalone options plus how to follow the topology: same timeouts, same bound on queued commands. */
+  static ClusterClientOptions clusterClientOptions(RedisSettings settings, SslOptions ssl) {
+    return ClusterClientOptions.builder(clientOptions(settings, ssl))
+        .topologyRefreshOptions(TOPOLOGY_REFRESH)
+        .build();
+  }
+
   /**
    * TLS options whose expensive, file-reading parts are done once, now: the trust managers (the given CA bundle,
    * or the JDK's default trust store) and a seeded random generator. Lettuce still builds a Netty SslContext per
@@ -143,18 +206,29 @@ final class RedisConnector {
     }
   }
 
-  private Mono<StatefulRedisConnection<String, byte[]>> connect() {
+  private Mono<StatefulConnection<String, byte[]>> connect() {
     if (closed.get()) {
       return Mono.error(new IllegalStateException("closed"));
     }
-    RedisClient client = settings.redisClient();
-    if (client == null) {
-      client = ownClient();
+    Mono<StatefulConnection<String, byte[]>> connecting;
+    if (settings.cluster()) {
+      RedisClusterClient client = (RedisClusterClient) ownClient();
+      // connectAsync needs the topology loaded and would not load it (getPartitions() would, blocking): load it
+      // first, asynchronously. After a reset this also re-reads a topology that may have changed meanwhile.
+      connecting = Mono.fromCompletionStage(client::refreshPartitionsAsync)
+          .then(Mono.fromCompletionStage(() -> client.connectAsync(CODEC)))
+          .flatMap(connected -> {
+            connected.setReadFrom(ReadFrom.UPSTREAM);
+            return openMasterConnections(connected).thenReturn(connected);
+          });
+    } else {
+      RedisClient lent = settings.redisClient();
+      RedisClient client = lent != null ? lent : (RedisClient) ownClient();
+      connecting = Mono.fromCompletionStage(() -> connectAsync(client));
     }
-    RedisClient chosen = client;
-    return Mono.fromCompletionStage(() -> chosen.connectAsync(CODEC, uri).toCompletableFuture())
+    return connecting
         .doOnNext(connected -> {
-          StatefulRedisConnection<String, byte[]> previous = opened.getAndSet(connected);
+          StatefulConnection<String, byte[]> previous = opened.getAndSet(connected);
           if (previous != null && previous != connected) {
             previous.closeAsync();
           }
@@ -164,21 +238,61 @@ final class RedisConnector {
         });
   }
 
-  private RedisClient ownClient() {
-    RedisClient existing = ownClient.get();
+  /**
+   * One standalone connection; or, behind Sentinel, Lettuce's Master/Replica connection: it asks the sentinels for
+   * the master, listens to their announcements and moves to the new master after a failover. Every command goes to
+   * the master (a cache must read its own writes; a replica lags).
+   */
+  private CompletableFuture<StatefulConnection<String, byte[]>> connectAsync(RedisClient client) {
+    if (!settings.sentinel()) {
+      return client.connectAsync(CODEC, uri).toCompletableFuture().thenApply(connection -> connection);
+    }
+    return MasterReplica.connectAsync(client, CODEC, uri).thenApply(connection -> {
+      connection.setReadFrom(ReadFrom.UPSTREAM);
+      return connection;
+    });
+  }
+
+  /**
+   * Opens the connections to every master now. Lettuce opens a node's connection on the first command for its
+   * slots, and with {@code REJECT_COMMANDS} it rejects the commands that arrive while that connection is still
+   * being opened: the first burst of calls after a connect would fail. A master that cannot be reached now is left
+   * to that lazy path (its calls fail fast and are retried), so one master down never fails the whole connect.
+   * By host and port: Lettuce keys the connections that route by slot so, and one by node id would be another.
+   */
+  private static Mono<Void> openMasterConnections(StatefulRedisClusterConnection<String, byte[]> connected) {
+    return Flux.fromIterable(connected.getPartitions())
+        .filter(node -> node.is(RedisClusterNode.NodeFlag.UPSTREAM))
+        .flatMap(node -> Flux.just(ConnectionIntent.WRITE, ConnectionIntent.READ)
+            .flatMap(intent -> Mono.fromCompletionStage(() -> connected.getConnectionAsync(
+                    node.getUri().getHost(), node.getUri().getPort(), intent))
+                .onErrorResume(e -> Mono.empty())))
+        .then();
+  }
+
+  private AbstractRedisClient ownClient() {
+    AbstractRedisClient existing = ownClient.get();
     if (existing != null) {
       return existing;
     }
     ClientResources resources = ClientResources.builder()
         .reconnectDelay(new ReconnectDelay(settings.maxReconnectDelay()))
         .build();
-    RedisClient created = RedisClient.create(resources);
-    created.setOptions(clientOptions(settings, sslOptions));
+    AbstractRedisClient created;
+    if (settings.cluster()) {
+      RedisClusterClient cluster = RedisClusterClient.create(resources, settings.clusterNodes());
+      cluster.setOptions(clusterClientOptions(settings, sslOptions));
+      created = cluster;
+    } else {
+      RedisClient single = RedisClient.create(resources);
+      single.setOptions(clientOptions(settings, sslOptions));
+      created = single;
+    }
     if (!ownClient.compareAndSet(null, created)) {
       // Another caller won the race (or close() ran): ours would only leak threads.
       created.shutdownAsync(0, 2, TimeUnit.SECONDS).whenComplete((done, error) -> resources.shutdown(0, 2,
           TimeUnit.SECONDS));
-      RedisClient winner = ownClient.get();
+      AbstractRedisClient winner = ownClient.get();
       return winner != null ? winner : created;
     }
     ownResources.set(resources);
@@ -192,11 +306,72 @@ final class RedisConnector {
   }
 
   private void onEvent(Event event) {
+    if (event instanceof ConnectionEvent connection && isSentinel(connection.remoteAddress())) {
+      // The sentinels' own connections say nothing about the connection that carries the cache's commands.
+      return;
+    }
     if (event instanceof ReconnectFailedEvent failed) {
       events.reconnectFailed(failed.getCause());
+      if (settings.sentinel()) {
+        followFailover(failed.remoteAddress());
+      }
     } else if (event instanceof ConnectionActivatedEvent) {
       events.connected();
     }
+  }
+
+  /**
+   * Lettuce's Master/Replica connection learns a new master from the sentinels' announcements, but only five
+   * seconds after the first of them (a fixed rate limit of its SentinelTopologyRefresh), so writes would fail
+   * about seven seconds after a master dies. While our master cannot be reached again, we ask the sentinels
+   * ourselves (at most one question at a time, one per failed reconnect, so at most every
+   * {@code maxReconnectDelay}); once they name another master, the connection is retired and the next call
+   * connects to the new master. Only with our own client: a lent client's events are not ours to read.
+   */
+  private void followFailover(SocketAddress lost) {
+    RedisClient client = (RedisClient) ownClient.get();
+    StatefulConnection<String, byte[]> current = opened.get();
+    if (client == null || current == null || !(lost instanceof InetSocketAddress address)
+        || !askingSentinels.compareAndSet(false, true)) {
+      return;
+    }
+    Flux.fromIterable(uri.getSentinels())
+        .concatMap(sentinel -> Mono.usingWhen(
+                Mono.fromCompletionStage(() -> client.connectSentinelAsync(StringCodec.UTF8, sentinel)),
+                connection -> connection.reactive().getMasterAddrByName(uri.getSentinelMasterId()),
+                connection -> Mono.fromCompletionStage(connection.closeAsync()))
+            .timeout(uri.getTimeout())
+            .onErrorResume(e -> Mono.empty()))
+        .next()
+        .doFinally(signal -> askingSentinels.set(false))
+        .subscribe(master -> {
+          if (!sameAddress(master, address) && opened.compareAndSet(current, null)) {
+            current.closeAsync();
+          }
+        }, error -> { });
+  }
+
+  private static boolean sameAddress(SocketAddress named, InetSocketAddress used) {
+    return named instanceof InetSocketAddress inet && inet.getPort() == used.getPort()
+        && (inet.getHostString().equalsIgnoreCase(used.getHostString())
+            || (used.getAddress() != null && inet.getHostString().equals(used.getAddress().getHostAddress())));
+  }
+
+  private boolean isSentinel(SocketAddress address) {
+    return address instanceof InetSocketAddress inet && uri.getSentinels().stream()
+        .anyMatch(s -> s.getPort() == inet.getPort() && (s.getHost().equalsIgnoreCase(inet.getHostString())
+            || (inet.getAddress() != null && s.getHost().equals(inet.getAddress().getHostAddress()))));
+  }
+
+  /**
+   * The reactive commands of the shared connection, connecting first if needed: a single node's (standalone or
+   * behind Sentinel) or, with {@code clusterNodes}, the whole cluster's, routed by slot.
+   */
+  @SuppressWarnings("unchecked")
+  Mono<RedisClusterReactiveCommands<String, byte[]>> commands() {
+    return connection.map(c -> c instanceof StatefulRedisClusterConnection<?, ?> cluster
+        ? ((StatefulRedisClusterConnection<String, byte[]>) cluster).reactive()
+        : ((StatefulRedisConnection<String, byte[]>) c).reactive());
   }
 
   /**
@@ -208,9 +383,12 @@ final class RedisConnector {
     return async;
   }
 
-  /** The reactive commands of the shared connection, connecting first if needed. */
-  Mono<RedisReactiveCommands<String, byte[]>> commands() {
-    return connection.map(StatefulRedisConnection::reactive);
+  /** A connection's async commands: a single node's (standalone or behind Sentinel) or the whole cluster's. */
+  @SuppressWarnings("unchecked")
+  private static RedisClusterAsyncCommands<String, byte[]> async(StatefulConnection<String, byte[]> connection) {
+    return connection instanceof StatefulRedisClusterConnection<?, ?> cluster
+        ? ((StatefulRedisClusterConnection<String, byte[]>) cluster).async()
+        : ((StatefulRedisConnection<String, byte[]>) connection).async();
   }
 
   /**
@@ -222,7 +400,7 @@ final class RedisConnector {
    * @return true if a connection was retired
    */
   boolean reset() {
-    StatefulRedisConnection<String, byte[]> current = opened.get();
+    StatefulConnection<String, byte[]> current = opened.get();
     if (current != null && opened.compareAndSet(current, null)) {
       current.closeAsync();
       return true;
@@ -236,12 +414,12 @@ final class RedisConnector {
       if (!closed.compareAndSet(false, true)) {
         return Mono.empty();
       }
-      StatefulRedisConnection<String, byte[]> current = opened.getAndSet(null);
+      StatefulConnection<String, byte[]> current = opened.getAndSet(null);
       Disposable subscription = eventSubscription.getAndSet(null);
       if (subscription != null) {
         subscription.dispose();
       }
-      RedisClient client = ownClient.getAndSet(null);
+      AbstractRedisClient client = ownClient.getAndSet(null);
       if (client != null) {
         // Shutting our client down closes its connections too; closing ours first would make it warn. Resources
         // given to a client are not shut down with it: ours go next.

@@ -248,7 +248,9 @@ final class RedisFailures implements RedisConnector.Events {
           + ". The server's certificate must come from a trusted CA (trustedCertificates, else the JDK's trust"
           + " store) and name the url's host";
       case AUTH -> operation + " failed: Redis at " + where + " rejected the credentials (auth): "
-          + authDetail(error) + ". Fix the user name and password in the url, or the user's ACL permissions";
+          + authDetail(error) + ". Fix the user name and password in the url"
+          + (settings.sentinel() ? " (the data nodes') or sentinelPassword (the sentinels')" : "")
+          + ", or the user's ACL permissions";
       case READONLY -> operation + " failed: Redis at " + where + " is a read-only replica. Point the url to the"
           + " master (or use Sentinel)";
       case OOM -> operation + " was rejected: Redis at " + where + " is out of memory (OOM). Raise maxmemory or"

@@ -1,5 +1,6 @@
 package io.reactivecache.redis;
 
+import io.reactivecache.Strategy;
 import io.reactivecache.spi.KeyPattern;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -7,22 +8,49 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Where each piece of a namespace lives in the Redis keyspace.
+ * Where each piece of a namespace lives in the Redis keyspace: layout version 2, one layout for a single node and
+ * for a Redis Cluster.
  *
  * <pre>
- *   ns:KEY                       an entry (envelope)       ns = the namespace with '%', ':' and '#' percent-escaped
- *   ns:HEAD U+0001 SHA256(KEY)   an entry with a long KEY  (HEAD = its first 100 characters)
- *   ns#tag:TAG                   the set of entry keys written with TAG
- *   ns#lru                       sorted set of entry keys (LRU / LFU score), only for those strategies
- *   ns#lfu
- *   ns#seq                       access sequence feeding the LRU / LFU scores
+ *   strategy ttl                     strategy lru / lfu           what
+ *   ns:KEY                           {ns}:KEY                     an entry (envelope)
+ *   ns:HEAD U+0001 SHA256(KEY)       {ns}:HEAD U+0001 ...         an entry with a long KEY (HEAD = first 100 chars)
+ *   ns#tag:TAG                       {ns}#tag:TAG                 the set of stored entry names written with TAG
+ *   -                                {ns}#lru or {ns}#lfu         sorted set of entries (LRU / LFU score)
+ *   -                                {ns}#seq                     access sequence feeding the scores
  * </pre>
+ *
+ * {@code ns} is the namespace with {@code '%'}, {@code ':'}, {@code '#'}, <code>'{'</code> and <code>'}'</code>
+ * percent-escaped.
+ *
+ * <p>Why two shapes, and the trade-off: on a Redis Cluster a key's slot (and so its master) is the CRC16 of its
+ * hash tag, the text between its first <code>'{'</code> and the next <code>'}'</code>, or of the whole name without
+ * one. Under {@code ttl} every entry stands alone, so entries carry no hash tag and a namespace spreads over every
+ * master (no single-shard hot spot). Under {@code lru} / {@code lfu} the server-side bound is one atomic script
+ * over the entry, the order and the sequence, and evicting a victim touches another entry: so the whole namespace
+ * shares the hash tag <code>{ns}</code>, one slot, and therefore one master. A bounded namespace is limited to what
+ * one master holds and serves; spread the load over several namespaces, or use {@code ttl}, to use every master.
+ * On a single node the hash tag changes nothing but the names.
+ *
+ * <p>Braces: the namespace's braces are escaped, so no namespace can choose a hash tag (and put a {@code ttl}
+ * namespace in one slot, or a bounded one in another's). A caller's key may contain braces: under {@code ttl} its
+ * entry then lands in the slot of that tag, which is harmless (an entry is read, written and removed alone, never
+ * together with another key in one script); under {@code lru} / {@code lfu} the first brace pair is the
+ * namespace's own, so the key's braces mean nothing. A tag may contain braces too: its tag set then lives in that
+ * tag's slot under {@code ttl}, equally harmless (a tag set is always addressed alone).
+ *
+ * <p>Versions: layout 1 (releases before Cluster support) named everything {@code ns...} without a hash tag and
+ * escaped no brace. A {@code ttl} namespace keeps its names unless the namespace has a brace, so its entries and
+ * tag sets are read as before; a bounded namespace (or one with a brace) has new names, so its old entries are
+ * never read (misses) and stay until they expire, or until {@link RedisCacheBackend#clear()}, which also removes
+ * the layout-1 names of the namespace ({@link #legacyEntries()}, {@link #legacyBookkeeping()}).
  *
  * <p>Why the escaping: with a raw namespace, namespace {@code "a"} would own the entries of namespace
  * {@code "a:b"} ({@code a:b:key} matches {@code a:*}), and a clear of one would delete the other's data. After
  * escaping, the first {@code ':'} or {@code '#'} always ends the namespace, so the mapping is injective and the
- * glob {@code escape(ns) + ":*"} reaches this namespace's entries only. A namespace without those three
- * characters is used as is, so common layouts read naturally ({@code myapp:user:1}).
+ * glob {@code escape(ns) + ":*"} reaches this namespace's entries only; a name starting with a brace is always a
+ * bounded namespace's. A namespace without those five characters is used as is, so common layouts read naturally
+ * ({@code myapp:user:1}).
  *
  * <p>Why long keys are shortened, and how: a key whose UTF-8 form exceeds {@value #MAX_INLINE_KEY_BYTES} bytes
  * (keys reach the backend whole, up to 65,536 characters) would cost its full length in every command, sorted-set
@@ -30,8 +58,9 @@ import java.util.HexFormat;
  * SHA-256 of the whole key. Valid keys never contain a control character (the cache refuses them), so no key is
  * stored under a name that contains the marker except a shortened one: a crafted short key can never take a long
  * key's stored name. (A key that does contain a control character, or an unpaired surrogate that UTF-8 would turn
- * into '?', possible only through direct use of the SPI, is always shortened, which keeps the rule.) The envelope keeps the whole key and is checked on every read, and pattern
- * deletes match the whole key read from the envelope, never the shortened name.
+ * into '?', possible only through direct use of the SPI, is always shortened, which keeps the rule.) The envelope
+ * keeps the whole key and is checked on every read, and pattern deletes match the whole key read from the
+ * envelope, never the shortened name.
  */
 final class RedisKeyLayout {
   /** Keys longer than this, in UTF-8 bytes, are stored shortened. */
@@ -41,18 +70,58 @@ final class RedisKeyLayout {
   /** Separates a long key's readable head from its digest; no valid key contains it. */
   static final char LONG_KEY_MARKER = '\u0001';
 
-  private final String prefix;
+  private final String base;
+  private final boolean oneSlot;
   private final String entryPrefix;
   private final String tagPrefix;
   private final String scanEntries;
   private final String scanBookkeeping;
+  private final String legacyBase;
 
-  RedisKeyLayout(String namespace) {
-    this.prefix = encodeNamespace(namespace);
-    this.entryPrefix = prefix + ":";
-    this.tagPrefix = prefix + "#tag:";
-    this.scanEntries = KeyPattern.escape(prefix) + ":";
-    this.scanBookkeeping = KeyPattern.escape(prefix) + "#*";
+  RedisKeyLayout(String namespace, Strategy strategy) {
+    String escaped = encodeNamespace(namespace);
+    this.oneSlot = strategy != Strategy.TTL;
+    this.base = oneSlot ? "{" + escaped + "}" : escaped;
+    this.entryPrefix = base + ":";
+    this.tagPrefix = base + "#tag:";
+    this.scanEntries = KeyPattern.escape(base) + ":";
+    this.scanBookkeeping = KeyPattern.escape(base) + "#*";
+    this.legacyBase = legacyEncodeNamespace(namespace);
+  }
+
+  /** Tells whether every key of the namespace shares one hash slot ({@code lru} / {@code lfu}). */
+  boolean oneSlot() {
+    return oneSlot;
+  }
+
+  /** Tells whether layout 1 named this namespace's keys differently, so that a clear must look for them too. */
+  boolean hasLegacyNames() {
+    return !legacyBase.equals(base);
+  }
+
+  /** The SCAN MATCH glob for the entries layout 1 wrote for this namespace. */
+  String legacyEntries() {
+    return KeyPattern.escape(legacyBase) + ":*";
+  }
+
+  /** The SCAN MATCH glob for the bookkeeping layout 1 wrote for this namespace. */
+  String legacyBookkeeping() {
+    return KeyPattern.escape(legacyBase) + "#*";
+  }
+
+  /** Layout 1's escaping: '%', ':' and '#' only. */
+  static String legacyEncodeNamespace(String namespace) {
+    StringBuilder out = new StringBuilder(namespace.length() + 8);
+    for (int i = 0; i < namespace.length(); i++) {
+      char c = namespace.charAt(i);
+      switch (c) {
+        case '%' -> out.append("%25");
+        case ':' -> out.append("%3A");
+        case '#' -> out.append("%23");
+        default -> out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   static String encodeNamespace(String namespace) {
@@ -63,6 +132,8 @@ final class RedisKeyLayout {
         case '%' -> out.append("%25");
         case ':' -> out.append("%3A");
         case '#' -> out.append("%23");
+        case '{' -> out.append("%7B");
+        case '}' -> out.append("%7D");
         default -> out.append(c);
       }
     }
@@ -120,11 +191,11 @@ final class RedisKeyLayout {
   }
 
   String accessSet(String strategyId) {
-    return prefix + "#" + strategyId;
+    return base + "#" + strategyId;
   }
 
   String sequence() {
-    return prefix + "#seq";
+    return base + "#seq";
   }
 
   /**

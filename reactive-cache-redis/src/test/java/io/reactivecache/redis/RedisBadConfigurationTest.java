@@ -63,7 +63,6 @@ class RedisBadConfigurationTest {
     add(cases, "circuitBreakerThreshold", b -> b.circuitBreakerThreshold(0), "0");
     add(cases, "circuitBreakerThreshold", b -> b.circuitBreakerThreshold(Integer.MAX_VALUE),
         Integer.toString(Integer.MAX_VALUE));
-    add(cases, "maxConnections", b -> b.maxConnections(0), "0");
     add(cases, "maxValueBytes", b -> b.maxValueBytes(63), "63");
     add(cases, "maxValueBytes", b -> b.maxValueBytes(Integer.MAX_VALUE), Integer.toString(Integer.MAX_VALUE));
     add(cases, "maxNestingDepth", b -> b.maxNestingDepth(0), "0");
@@ -138,7 +137,8 @@ class RedisBadConfigurationTest {
     }
     bad.put("retryAttempts", List.of("", "-1", "x", "2147483648", "11"));
     bad.put("circuitBreakerThreshold", List.of("0", "2147483647", "1.5"));
-    bad.put("maxConnections", List.of("0", "many"));
+    bad.put("maxConnections", List.of("0", "20", "many"));
+    bad.put("sentinelPassword", List.of("secret"));
     bad.put("maxValueBytes", List.of("1", "2147483647"));
     bad.put("maxNestingDepth", List.of("0", "deep"));
     bad.put("trustedCertificates", List.of(" "));

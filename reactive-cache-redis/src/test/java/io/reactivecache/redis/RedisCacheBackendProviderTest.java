@@ -39,7 +39,6 @@ class RedisCacheBackendProviderTest {
         "circuitBreakerThreshold", "7",
         "circuitBreakerWaitDuration", "10s",
         "maxReconnectDelay", "250ms",
-        "maxConnections", "4",
         "maxValueBytes", "4096")));
     RedisSettings s = ((RedisCacheBackend) backend).settings();
     assertThat(s.name()).isEqualTo("sessions");
@@ -53,7 +52,6 @@ class RedisCacheBackendProviderTest {
     assertThat(s.circuitBreakerThreshold()).isEqualTo(7);
     assertThat(s.circuitBreakerWaitDuration()).isEqualTo(Duration.ofSeconds(10));
     assertThat(s.maxReconnectDelay()).isEqualTo(Duration.ofMillis(250));
-    assertThat(s.maxConnections()).isEqualTo(4);
     assertThat(s.maxValueBytes()).isEqualTo(4096);
     backend.close().block(Duration.ofSeconds(5));
   }
@@ -64,6 +62,18 @@ class RedisCacheBackendProviderTest {
         .isInstanceOf(CacheConfigurationException.class)
         .hasMessageContaining("'comandTimeout'")
         .hasMessageContaining("commandTimeout");
+  }
+
+  @Test
+  void theRemovedMaxConnectionsIsRefusedSayingWhy() {
+    for (String value : new String[] {"20", "50", "1"}) {
+      assertThatThrownBy(() -> new RedisCacheBackendProvider().create(settings(Map.of("maxConnections", value))))
+          .isInstanceOf(CacheConfigurationException.class)
+          .hasMessageContaining("'maxConnections'")
+          .hasMessageContaining("removed")
+          .hasMessageContaining("one connection per Redis node");
+    }
+    assertThat(RedisCacheBackendProvider.optionNames()).doesNotContain("maxConnections");
   }
 
   @Test

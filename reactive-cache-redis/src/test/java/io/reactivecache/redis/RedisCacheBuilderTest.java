@@ -51,7 +51,6 @@ class RedisCacheBuilderTest {
     rejects(b -> b.retryBackoff(Duration.ZERO), "retryBackoff", "PT0S");
     rejects(b -> b.circuitBreakerThreshold(0), "circuitBreakerThreshold", "0");
     rejects(b -> b.circuitBreakerWaitDuration(null), "circuitBreakerWaitDuration", "null");
-    rejects(b -> b.maxConnections(-3), "maxConnections", "-3");
     rejects(b -> b.maxValueBytes(-1), "maxValueBytes", "-1");
     rejects(b -> b.maxNestingDepth(0), "maxNestingDepth", "0");
     rejects(b -> b.defaultTtl(Duration.ofSeconds(-1)), "defaultTtl", "PT-1S");

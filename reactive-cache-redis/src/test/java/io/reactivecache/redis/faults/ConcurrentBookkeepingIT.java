@@ -66,7 +66,8 @@ class ConcurrentBookkeepingIT extends RedisFaultTest {
         .maximumSize(MAXIMUM_SIZE).defaultTtl(null).commandTimeout(Duration.ofSeconds(5));
     RedisCacheBackend one = backend(server.uri(), config);
     RedisCacheBackend two = backend(server.uri(), config);
-    String order = namespace + "#" + strategy.id();
+    // Layout 2: a bounded namespace lives in one hash slot, {namespace} (see RedisKeyLayout).
+    String order = "{" + namespace + "}#" + strategy.id();
 
     List<long[]> samples = Collections.synchronizedList(new ArrayList<>());
     AtomicBoolean running = new AtomicBoolean(true);
@@ -133,7 +134,7 @@ class ConcurrentBookkeepingIT extends RedisFaultTest {
   }
 
   private static long[] snapshot(RespConnection admin, String order, String namespace) {
-    Object reply = admin.command("EVAL", SNAPSHOT, "1", order, KeyPattern.escape(namespace) + ":*");
+    Object reply = admin.command("EVAL", SNAPSHOT, "1", order, KeyPattern.escape("{" + namespace + "}") + ":*");
     List<?> values = (List<?>) reply;
     return new long[] {(Long) values.get(0), (Long) values.get(1), (Long) values.get(2)};
   }

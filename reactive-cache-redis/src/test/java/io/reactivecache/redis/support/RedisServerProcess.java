@@ -281,7 +281,12 @@ public final class RedisServerProcess implements AutoCloseable {
   }
 
   private synchronized RedisServerProcess launch() {
-    List<String> command = new ArrayList<>(List.of("redis-server", "--bind", HOST, "--save", "",
+    List<String> command = new ArrayList<>(List.of("redis-server"));
+    if (config.sentinelConfig != null) {
+      // Sentinel mode reads (and rewrites) its configuration file; the options below override what it says.
+      command.addAll(List.of(config.sentinelConfig.toString(), "--sentinel"));
+    }
+    command.addAll(List.of("--bind", HOST, "--save", "",
         "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no", "--logfile", logFile.toString()));
     if (config.tls != null) {
       command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port),
@@ -406,6 +411,7 @@ public final class RedisServerProcess implements AutoCloseable {
     private String maxmemory;
     private String maxmemoryPolicy;
     private TlsMaterial tls;
+    private Path sentinelConfig;
     private Path tlsCert;
     private Path tlsKey;
     private final List<String> extraArgs = new ArrayList<>();
@@ -472,6 +478,18 @@ public final class RedisServerProcess implements AutoCloseable {
       this.tls = Objects.requireNonNull(material);
       this.tlsCert = Objects.requireNonNull(cert);
       this.tlsKey = Objects.requireNonNull(key);
+      return this;
+    }
+
+    /**
+     * Runs a sentinel ({@code redis-server <file> --sentinel}) instead of a data node. Sentinel rewrites the file
+     * as it learns the topology, so it must be a writable file of this server's own.
+     *
+     * @param configFile the sentinel configuration ({@code sentinel monitor ...})
+     * @return this builder
+     */
+    public Builder sentinel(Path configFile) {
+      this.sentinelConfig = Objects.requireNonNull(configFile);
       return this;
     }
 

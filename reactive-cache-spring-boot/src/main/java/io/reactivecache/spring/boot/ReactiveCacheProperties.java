@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -317,8 +318,20 @@ public class ReactiveCacheProperties {
 
   /** Redis settings; unset ones keep the Redis backend's defaults. */
   public static class Redis {
-    /** Where Redis is: redis://[user:password@]host[:port][/db], or rediss:// for TLS. */
+    /**
+     * Where Redis is: redis://[user:password@]host[:port][/db], rediss:// for TLS, or
+     * redis-sentinel://[user:password@]host:port[,host:port...][/db]#master for a master watched by Sentinel.
+     */
     private String url;
+
+    /** The seed nodes of a Redis Cluster (redis:// or rediss:// URLs), instead of url. */
+    private List<String> clusterNodes;
+
+    /** The password of the sentinels themselves, when they require one (with a redis-sentinel:// url). */
+    private String sentinelPassword;
+
+    /** Longest wait between two reconnect attempts (jittered). Default: 500ms. */
+    private Duration maxReconnectDelay;
 
     /** Prefix of every key; the limit of what clearing a cache can reach. Default: reactive-cache. */
     private String namespace;
@@ -329,7 +342,7 @@ public class ReactiveCacheProperties {
     /** Time to open the connection. Default: 2s. */
     private Duration connectTimeout;
 
-    /** Attempts in all for a transient failure, the first included. Default: 3. */
+    /** Retries of a command after a transient failure (0: no retry). Default: 2. */
     private Integer retryAttempts;
 
     /** Wait before the first retry; doubles each time, with jitter. Default: 50ms. */
@@ -366,6 +379,60 @@ public class ReactiveCacheProperties {
      */
     public void setUrl(String url) {
       this.url = url;
+    }
+
+    /**
+     * Returns the seed nodes of a Redis Cluster.
+     *
+     * @return the node URLs, or null for one node (or Sentinel) at url
+     */
+    public List<String> getClusterNodes() {
+      return clusterNodes;
+    }
+
+    /**
+     * Sets the seed nodes of a Redis Cluster.
+     *
+     * @param clusterNodes node URLs
+     */
+    public void setClusterNodes(List<String> clusterNodes) {
+      this.clusterNodes = clusterNodes;
+    }
+
+    /**
+     * Returns the sentinels' own password.
+     *
+     * @return the password, or null if the sentinels need none
+     */
+    public String getSentinelPassword() {
+      return sentinelPassword;
+    }
+
+    /**
+     * Sets the sentinels' own password.
+     *
+     * @param sentinelPassword the password
+     */
+    public void setSentinelPassword(String sentinelPassword) {
+      this.sentinelPassword = sentinelPassword;
+    }
+
+    /**
+     * Returns the longest wait between two reconnect attempts.
+     *
+     * @return the delay, or null for the default
+     */
+    public Duration getMaxReconnectDelay() {
+      return maxReconnectDelay;
+    }
+
+    /**
+     * Sets the longest wait between two reconnect attempts.
+     *
+     * @param maxReconnectDelay a positive duration
+     */
+    public void setMaxReconnectDelay(Duration maxReconnectDelay) {
+      this.maxReconnectDelay = maxReconnectDelay;
     }
 
     /**
@@ -423,18 +490,18 @@ public class ReactiveCacheProperties {
     }
 
     /**
-     * Returns the attempts per command.
+     * Returns the retries per command.
      *
-     * @return the attempts, or null for the default
+     * @return the retries, or null for the default
      */
     public Integer getRetryAttempts() {
       return retryAttempts;
     }
 
     /**
-     * Sets the attempts per command.
+     * Sets the retries per command.
      *
-     * @param retryAttempts at least 1
+     * @param retryAttempts at least 0
      */
     public void setRetryAttempts(Integer retryAttempts) {
       this.retryAttempts = retryAttempts;

@@ -179,9 +179,9 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
     Optional<Duration> ttl = Optional.ofNullable(backend.getDefaultTtl());
     Strategy strategy = backend.getStrategy() == null ? Strategy.TTL : backend.getStrategy();
     if (backend.getType() != ReactiveCacheProperties.BackendType.REDIS) {
-      if (backend.getRedis().getUrl() != null) {
-        throw new CacheConfigurationException("redis.url is set but type is " + backend.getType()
-            + ": set type=redis, or remove redis.url");
+      if (backend.getRedis().getUrl() != null || backend.getRedis().getClusterNodes() != null) {
+        throw new CacheConfigurationException("redis." + (backend.getRedis().getUrl() != null ? "url"
+            : "cluster-nodes") + " is set but type is " + backend.getType() + ": set type=redis, or remove it");
       }
       if (backend.getNearCache().isEnabled()) {
         throw new CacheConfigurationException("near-cache.enabled=true needs type=redis (the near cache is a memory"
@@ -210,6 +210,11 @@ final class ReactiveCacheSetup implements SmartLifecycle, DisposableBean {
   private static Map<String, String> redisOptions(ReactiveCacheProperties.Redis redis) {
     Map<String, String> options = new LinkedHashMap<>();
     put(options, "url", redis.getUrl());
+    if (redis.getClusterNodes() != null) {
+      options.put("clusterNodes", String.join(",", redis.getClusterNodes()));
+    }
+    put(options, "sentinelPassword", redis.getSentinelPassword());
+    put(options, "maxReconnectDelay", redis.getMaxReconnectDelay());
     put(options, "namespace", redis.getNamespace());
     put(options, "commandTimeout", redis.getCommandTimeout());
     put(options, "connectTimeout", redis.getConnectTimeout());

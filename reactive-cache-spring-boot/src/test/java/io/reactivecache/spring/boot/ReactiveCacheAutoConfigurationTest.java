@@ -156,6 +156,33 @@ class ReactiveCacheAutoConfigurationTest {
   }
 
   @Test
+  void topologyPropertiesReachTheRedisBackendAndAreChecked() {
+    runner.withPropertyValues("reactive-cache.backends.a.redis.cluster-nodes=redis://127.0.0.1:7000").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+            .hasMessageContaining("cluster-nodes").hasMessageContaining("type=redis"));
+    runner.withPropertyValues("reactive-cache.backends.a.type=redis",
+        "reactive-cache.backends.a.redis.url=redis://127.0.0.1:6379",
+        "reactive-cache.backends.a.redis.cluster-nodes=redis://127.0.0.1:7000,redis://127.0.0.1:7001").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+            .hasMessageContaining("'url'").hasMessageContaining("'clusterNodes'"));
+    runner.withPropertyValues("reactive-cache.backends.a.type=redis",
+        "reactive-cache.backends.a.redis.cluster-nodes=http://127.0.0.1:7000").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+            .hasMessageContaining("clusterNodes").hasMessageContaining("http://127.0.0.1:7000"));
+    runner.withPropertyValues("reactive-cache.backends.a.type=redis",
+        "reactive-cache.backends.a.redis.url=redis://127.0.0.1:6379",
+        "reactive-cache.backends.a.redis.sentinel-password=secret-of-the-sentinels").run(context -> {
+          assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+              .hasMessageContaining("sentinelPassword");
+          assertThat(context.getStartupFailure()).rootCause().message().doesNotContain("secret-of-the-sentinels");
+        });
+    runner.withPropertyValues("reactive-cache.backends.a.type=redis",
+        "reactive-cache.backends.a.redis.max-reconnect-delay=0s").run(context ->
+        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("reactive-cache.backends.a")
+            .hasMessageContaining("maxReconnectDelay"));
+  }
+
+  @Test
   void backendsAreClosedWithTheContext() {
     CacheManager[] kept = new CacheManager[1];
     runner.withPropertyValues("reactive-cache.backends.a.maximum-size=5", "reactive-cache.backends.b.type=redis",
