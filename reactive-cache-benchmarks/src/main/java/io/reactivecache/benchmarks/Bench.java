@@ -2,6 +2,7 @@ package io.reactivecache.benchmarks;
 
 import io.reactivecache.benchmarks.jmh.MemoryBenchmark;
 import io.reactivecache.benchmarks.jmh.RedisBenchmark;
+import io.reactivecache.benchmarks.jmh.RedisClusterBenchmark;
 import io.reactivecache.benchmarks.jmh.SpringCacheableBenchmark;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -95,6 +96,10 @@ public final class Bench {
           RedisBenchmark.class, "springGet1", "cacheGet1", 1.0, true, true),
       new Pair("Redis GET, 64 in flight: cache.get vs Spring Data Redis ReactiveRedisTemplate (JSON serializer)",
           RedisBenchmark.class, "springGet64", "cacheGet64", 1.0, true, true),
+      new Pair("Redis Cluster (3 masters) GET, 1 in flight: cache.get vs raw Lettuce cluster GET",
+          RedisClusterBenchmark.class, "lettuceClusterGet1", "cacheClusterGet1", 0.9, true, true),
+      new Pair("Redis Cluster (3 masters) GET, 64 in flight: cache.get vs raw Lettuce cluster GET",
+          RedisClusterBenchmark.class, "lettuceClusterGet64", "cacheClusterGet64", 0.9, true, true),
       new Pair("Redis SET+TTL, 1 in flight: cache.put vs raw Lettuce SET EX", RedisBenchmark.class, "lettuceSet1",
           "cachePut1", 0.9, true, false),
       new Pair("Redis SET+TTL, 64 in flight: cache.put vs raw Lettuce SET EX", RedisBenchmark.class,
@@ -160,7 +165,9 @@ public final class Bench {
     List<Pair> pairs = new ArrayList<>();
     for (Pair p : PAIRS) {
       boolean selected = only != null ? only.matcher(p.name()).find() : full || p.quick();
-      if (selected && (redis || !p.redis())) {
+      // The cluster pairs need a running cluster, named by REDIS_CLUSTER_NODES.
+      boolean cluster = p.benchmark() != RedisClusterBenchmark.class || !RedisClusterBenchmark.nodes().isEmpty();
+      if (selected && cluster && (redis || !p.redis())) {
         pairs.add(p);
       }
     }
