@@ -2,6 +2,7 @@ package io.reactivecache.benchmarks;
 
 import io.reactivecache.benchmarks.jmh.MemoryBenchmark;
 import io.reactivecache.benchmarks.jmh.RedisBenchmark;
+import io.reactivecache.benchmarks.jmh.RedisClusterBenchmark;
 import io.reactivecache.benchmarks.jmh.SpringCacheableBenchmark;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -87,6 +88,18 @@ public final class Bench {
           "cacheGet1", 0.9, true, true),
       new Pair("Redis GET, 64 in flight: cache.get vs raw Lettuce GET", RedisBenchmark.class, "lettuceGet64",
           "cacheGet64", 0.9, true, true),
+      new Pair("Redis GET, 1 in flight: cache.get vs Redisson reactive getBucket(k, JSON codec).get()",
+          RedisBenchmark.class, "redissonGet1", "cacheGet1", 1.0, true, true),
+      new Pair("Redis GET, 64 in flight: cache.get vs Redisson reactive getBucket(k, JSON codec).get()",
+          RedisBenchmark.class, "redissonGet64", "cacheGet64", 1.0, true, true),
+      new Pair("Redis GET, 1 in flight: cache.get vs Spring Data Redis ReactiveRedisTemplate (JSON serializer)",
+          RedisBenchmark.class, "springGet1", "cacheGet1", 1.0, true, true),
+      new Pair("Redis GET, 64 in flight: cache.get vs Spring Data Redis ReactiveRedisTemplate (JSON serializer)",
+          RedisBenchmark.class, "springGet64", "cacheGet64", 1.0, true, true),
+      new Pair("Redis Cluster (3 masters) GET, 1 in flight: cache.get vs raw Lettuce cluster GET",
+          RedisClusterBenchmark.class, "lettuceClusterGet1", "cacheClusterGet1", 0.9, true, true),
+      new Pair("Redis Cluster (3 masters) GET, 64 in flight: cache.get vs raw Lettuce cluster GET",
+          RedisClusterBenchmark.class, "lettuceClusterGet64", "cacheClusterGet64", 0.9, true, true),
       new Pair("Redis SET+TTL, 1 in flight: cache.put vs raw Lettuce SET EX", RedisBenchmark.class, "lettuceSet1",
           "cachePut1", 0.9, true, false),
       new Pair("Redis SET+TTL, 64 in flight: cache.put vs raw Lettuce SET EX", RedisBenchmark.class,
@@ -95,6 +108,10 @@ public final class Bench {
           "lettuceGet1", "lettuceGet1Timeout", 0, true, false),
       new Pair("(diagnosis) raw Lettuce GET + timeout + Resilience4j breaker + retry vs raw GET, 1 in flight",
           RedisBenchmark.class, "lettuceGet1", "lettuceGet1Guarded", 0, true, false),
+      new Pair("(diagnosis) raw Lettuce GET emitted off the I/O thread (publishOnScheduler, as our client) vs raw "
+          + "GET, 1 in flight", RedisBenchmark.class, "lettuceGet1", "lettuceGet1PublishOn", 0, true, false),
+      new Pair("(diagnosis) raw Lettuce async GET as a Mono vs raw reactive GET, 1 in flight", RedisBenchmark.class,
+          "lettuceGet1", "lettuceAsyncGet1", 0, true, false),
       new Pair("two-level hit (memory over Redis) vs memory-only hit", RedisBenchmark.class, "memoryGet",
           "twoLevelGet", 0, true, false));
 
@@ -148,7 +165,9 @@ public final class Bench {
     List<Pair> pairs = new ArrayList<>();
     for (Pair p : PAIRS) {
       boolean selected = only != null ? only.matcher(p.name()).find() : full || p.quick();
-      if (selected && (redis || !p.redis())) {
+      // The cluster pairs need a running cluster, named by REDIS_CLUSTER_NODES.
+      boolean cluster = p.benchmark() != RedisClusterBenchmark.class || !RedisClusterBenchmark.nodes().isEmpty();
+      if (selected && cluster && (redis || !p.redis())) {
         pairs.add(p);
       }
     }
@@ -217,7 +236,9 @@ public final class Bench {
         List<String> command = List.of(java, "-Xms512m", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
             Interleaved.class.getName(), Integer.toString(PAIRS.indexOf(pair)), Integer.toString(t),
             Long.toString(WARM_MILLIS), Integer.toString(s.slices()), Long.toString(SLICE_MILLIS));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        // A pair's JVM that fails says why here (not in the report).
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(
+            Path.of(System.getProperty("java.io.tmpdir"), "reactive-cache-bench-interleaved.err").toFile())).start();
         List<double[]> slices = new ArrayList<>();
         for (String line : new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
             .split("\n")) {

@@ -187,6 +187,16 @@ final class EnvelopeCodec {
 
   /** Reads the header, or returns null if the bytes are not an envelope of a version this reader knows. */
   static Header header(byte[] bytes) {
+    return header(bytes, null);
+  }
+
+  /**
+   * Reads the header as {@link #header(byte[])} does. Given the key the envelope must record, and that key is
+   * ASCII (nearly every key), the stored key is compared in place, byte by byte, instead of being decoded into a
+   * new string: the header then carries {@code expectedKey} itself, or is {@link #OTHER_KEY} when the envelope
+   * is a valid one of another key. A key that is not ASCII is decoded and compared as before.
+   */
+  private static Header header(byte[] bytes, String expectedKey) {
     if (bytes == null || bytes.length < HEADER_FIXED + 8 || bytes[0] != 'R' || bytes[1] != 'C'
         || (bytes[2] != VERSION && bytes[2] != VERSION_WITHOUT_FIELDS)) {
       return null;
@@ -201,14 +211,33 @@ final class EnvelopeCodec {
       if (writtenAt > freshUntil || freshUntil > expiresAt || (flags & ~1) != 0) {
         return null;
       }
-      String key = utf8(in, in.getInt());
+      int keyLength = in.getInt();
+      String key;
+      if (expectedKey != null && isAscii(expectedKey)) {
+        if (keyLength < 0 || keyLength > in.remaining()) {
+          return null;
+        }
+        if (!asciiEquals(bytes, in.position(), keyLength, expectedKey)) {
+          // Rare: say whether it is another key's envelope or no envelope at all, as the full read would.
+          return header(bytes, null) == null ? null : OTHER_KEY;
+        }
+        in.position(in.position() + keyLength);
+        key = expectedKey;
+      } else {
+        key = utf8(in, keyLength);
+      }
       int tagCount = in.getInt();
       if (tagCount < 0 || tagCount > in.remaining() / 4) {
         return null;
       }
-      Set<String> tags = new LinkedHashSet<>();
-      for (int i = 0; i < tagCount; i++) {
-        tags.add(utf8(in, in.getInt()));
+      Set<String> tags;
+      if (tagCount == 0) {
+        tags = Set.of();
+      } else {
+        tags = new LinkedHashSet<>();
+        for (int i = 0; i < tagCount; i++) {
+          tags.add(utf8(in, in.getInt()));
+        }
       }
       long loadMillis = bytes[2] == VERSION_WITHOUT_FIELDS ? 0 : readFields(in);
       if (loadMillis < 0) {
@@ -218,6 +247,31 @@ final class EnvelopeCodec {
     } catch (BufferUnderflowException | IllegalArgumentException | CharacterCodingException e) {
       return null;
     }
+  }
+
+  /** A valid envelope of a key other than the expected one; only compared by identity. */
+  private static final Header OTHER_KEY = new Header("", false, 0, 0, 0, Set.of(), 0, 0);
+
+  private static boolean isAscii(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code length} bytes at {@code offset} are the (ASCII) text's UTF-8 encoding. */
+  private static boolean asciiEquals(byte[] bytes, int offset, int length, String ascii) {
+    if (length != ascii.length()) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (bytes[offset + i] != (byte) ascii.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -298,12 +352,12 @@ final class EnvelopeCodec {
    * @return the entry, or why the bytes are unusable
    */
   <T> Decoded<T> decode(String envelopeKey, byte[] bytes, ValueType<T> type, ObjectReader reader) {
-    Header header = header(bytes);
+    Header header = header(bytes, envelopeKey);
     if (header == null) {
       return Decoded.invalid("not an envelope of version " + VERSION_WITHOUT_FIELDS + " or " + VERSION
           + " (corrupt, truncated or another format)");
     }
-    if (!header.key().equals(envelopeKey)) {
+    if (header == OTHER_KEY || !header.key().equals(envelopeKey)) {
       return Decoded.invalid("the envelope belongs to another key");
     }
     if (header.absent()) {

@@ -66,6 +66,10 @@ public final class RedisCacheBackend implements CacheBackend {
   private static final int TAG_BATCH = 500;
   /** Writes of one {@link #putAll} awaiting their reply at most. */
   static final int BULK_IN_FLIGHT = 16;
+  /** Values up to this size are decoded on the thread their reply arrives on; larger ones off it. */
+  static final int DECODE_INLINE_BYTES = 16 * 1024;
+  /** A GET's reply for a missing key (a Mono cannot carry null); compared by identity. */
+  private static final byte[] MISSING = new byte[0];
 
   private final RedisSettings settings;
   private final RedisKeyLayout layout;
@@ -124,8 +128,32 @@ public final class RedisCacheBackend implements CacheBackend {
   public <T> Mono<CacheEntry<T>> get(String key, ValueType<T> type) {
     String stored = layout.entry(key);
     String expected = layout.envelopeKey(key);
+    if (settings.strategy() == Strategy.TTL) {
+      return withReader(type, reader -> getOne(stored).flatMap(value -> decodeOne(expected, value, type, reader)));
+    }
     return withReader(type, reader -> readRaw(List.of(stored))
         .flatMap(values -> Mono.justOrEmpty(decodeCounted(expected, values.get(0), type, reader))));
+  }
+
+  /**
+   * One GET through Lettuce's async API: its future is the reply, without the reactive command's publisher. The
+   * reply completes on the connection's I/O thread, where a small value is decoded at once (as the caller's work
+   * after it runs there too, as with Lettuce's own default); a value over {@link #DECODE_INLINE_BYTES} is decoded
+   * on {@link Schedulers#parallel()} instead, so that a large value never holds up the replies behind it.
+   * A missing key gives {@link #MISSING}.
+   */
+  private Mono<byte[]> getOne(String storedKey) {
+    return guarded("get", connector.async().flatMap(c -> bounded(Mono.fromCompletionStage(c.get(storedKey)))))
+        .defaultIfEmpty(MISSING);
+  }
+
+  private <T> Mono<CacheEntry<T>> decodeOne(String expected, byte[] value, ValueType<T> type,
+      ObjectReader reader) {
+    if (value.length > DECODE_INLINE_BYTES) {
+      return Mono.fromCallable(() -> decodeCounted(expected, value, type, reader))
+          .subscribeOn(Schedulers.parallel());
+    }
+    return Mono.justOrEmpty(decodeCounted(expected, value == MISSING ? null : value, type, reader));
   }
 
   @Override
@@ -166,9 +194,7 @@ public final class RedisCacheBackend implements CacheBackend {
   private Mono<List<byte[]>> readRaw(List<String> storedKeys) {
     if (settings.strategy() == Strategy.TTL) {
       if (storedKeys.size() == 1) {
-        return run("get", c -> c.get(storedKeys.get(0)))
-            .map(v -> listOf(v))
-            .defaultIfEmpty(listOf(null));
+        return getOne(storedKeys.get(0)).map(v -> listOf(v == MISSING ? null : v));
       }
       return run("getAll", c -> c.mget(storedKeys.toArray(String[]::new))
           // A list may hold nulls where a Flux may not: misses become null here, after the Flux.
@@ -673,11 +699,19 @@ public final class RedisCacheBackend implements CacheBackend {
 
   private <T> Mono<T> run(String operation,
       Function<RedisClusterReactiveCommands<String, byte[]>, ? extends Mono<T>> command) {
+    return guarded(operation, connector.commands().flatMap(c -> bounded(command.apply(c))));
+  }
+
+  /**
+   * Runs a command (bounded, and a new request per subscription: a retry subscribes again) under the breaker and
+   * retry, unless the backend is closed.
+   */
+  private <T> Mono<T> guarded(String operation, Mono<T> command) {
     return Mono.defer(() -> {
       if (closed.get()) {
         return Mono.error(closedException(operation));
       }
-      return failures.guard(operation, connector.commands().flatMap(c -> bounded(command.apply(c))));
+      return failures.guard(operation, command);
     });
   }
 

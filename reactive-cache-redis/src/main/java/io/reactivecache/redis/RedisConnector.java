@@ -15,6 +15,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.protocol.ConnectionIntent;
@@ -125,6 +126,7 @@ final class RedisConnector {
   /** Set while the sentinels are being asked where the master is (see {@link #followFailover}). */
   private final AtomicBoolean askingSentinels = new AtomicBoolean();
   private final Mono<StatefulConnection<String, byte[]>> connection;
+  private final Mono<RedisClusterAsyncCommands<String, byte[]>> async;
 
   RedisConnector(RedisSettings settings, Events events) {
     this.settings = settings;
@@ -141,6 +143,10 @@ final class RedisConnector {
     // retires it, or before any connect succeeded, the next subscriber connects anew. Subscribers arriving while
     // a connect runs share it. A failed connect is not cached, so the next call tries again.
     this.connection = Mono.defer(this::connect).cacheInvalidateIf(current -> current != opened.get());
+    this.async = Mono.defer(() -> {
+      StatefulConnection<String, byte[]> current = opened.get();
+      return current != null ? Mono.just(async(current)) : connection.map(RedisConnector::async);
+    });
   }
 
   static ClientOptions clientOptions(RedisSettings settings, SslOptions ssl) {
@@ -397,6 +403,23 @@ final class RedisConnector {
     return connection.map(c -> c instanceof StatefulRedisClusterConnection<?, ?> cluster
         ? ((StatefulRedisClusterConnection<String, byte[]>) cluster).reactive()
         : ((StatefulRedisConnection<String, byte[]>) c).reactive());
+  }
+
+  /**
+   * The async commands of the shared connection, connecting first if needed. Each subscription takes the
+   * connection current at that moment (a retry after a {@link #reset()} uses the new one); when connected, at
+   * once, without subscribing to the shared connect.
+   */
+  Mono<RedisClusterAsyncCommands<String, byte[]>> async() {
+    return async;
+  }
+
+  /** A connection's async commands: a single node's (standalone or behind Sentinel) or the whole cluster's. */
+  @SuppressWarnings("unchecked")
+  private static RedisClusterAsyncCommands<String, byte[]> async(StatefulConnection<String, byte[]> connection) {
+    return connection instanceof StatefulRedisClusterConnection<?, ?> cluster
+        ? ((StatefulRedisClusterConnection<String, byte[]>) cluster).async()
+        : ((StatefulRedisConnection<String, byte[]>) connection).async();
   }
 
   /**

@@ -5,7 +5,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
-import io.github.resilience4j.reactor.retry.RetryOperator;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -149,13 +148,37 @@ final class RedisFailures implements RedisConnector.Events {
 
   /**
    * Applies breaker and retry to one command (which carries its own timeout), and turns what fails into a
-   * backend exception.
+   * backend exception. The command must make a new request per subscription: a retry subscribes again.
+   *
+   * <p>The retry's machinery is assembled after a first failure only: a command that succeeds (nearly all of
+   * them) passes through the breaker alone. What a failing call gets is what Resilience4j's {@code RetryOperator}
+   * gives it: the same {@link Retry} decides, from the first failure on, whether and after which backoff to try
+   * again ({@code retryAttempts} retries at most, transient failures only), and every attempt goes through the
+   * breaker.
    */
   <T> Mono<T> guard(String operation, Mono<T> command) {
-    return command
-        .transformDeferred(CircuitBreakerOperator.of(breaker))
-        .transformDeferred(RetryOperator.of(retry))
+    Mono<T> attempt = command.transform(CircuitBreakerOperator.of(breaker));
+    return attempt
+        .onErrorResume(first -> retried(attempt, retry.asyncContext(), first))
         .onErrorMap(e -> !(e instanceof CacheBackendException), e -> toBackendException(operation, e));
+  }
+
+  /**
+   * After a failed attempt: another one after the retry's backoff, or the failure itself when the retry says no
+   * (not transient, attempts used up). A JVM {@link Error} is never retried.
+   */
+  private <T> Mono<T> retried(Mono<T> attempt, Retry.AsyncContext<T> context, Throwable failure) {
+    if (failure instanceof Error) {
+      return Mono.error(failure);
+    }
+    long backoffMillis = context.onError(failure);
+    if (backoffMillis < 0) {
+      return Mono.error(failure);
+    }
+    return Mono.delay(Duration.ofMillis(backoffMillis))
+        .then(attempt)
+        .doOnSuccess(value -> context.onComplete())
+        .onErrorResume(next -> retried(attempt, context, next));
   }
 
   /**

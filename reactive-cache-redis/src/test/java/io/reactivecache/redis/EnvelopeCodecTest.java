@@ -72,6 +72,33 @@ class EnvelopeCodecTest {
   }
 
   @Test
+  void theKeyIsComparedWholeInEveryAlphabetWithoutDecodingForAsciiKeys() {
+    ValueType<String> text = ValueType.of(String.class);
+    for (String key : List.of(KEY, "ns:clé:ü", "ns:名前:1", "ns:emoji:\uD83D\uDE00", "ns:")) {
+      byte[] bytes = codec.encode(key, entry("v"));
+      assertThat(codec.decode(key, bytes, text).entry().value()).as(key).isEqualTo("v");
+      for (String other : List.of(key + "x", key.substring(0, key.length() - 1), key.toUpperCase(), "ns:user:x")) {
+        if (!other.equals(key)) {
+          assertThat(codec.decode(other, bytes, text).invalid()).as("%s read as %s", key, other)
+              .contains("another key");
+        }
+      }
+    }
+    // Same byte length, one byte apart, and an ASCII key against a stored non-ASCII key of equal byte length.
+    byte[] accented = codec.encode("ns:é", entry("v"));
+    assertThat(codec.decode("ns:ab", accented, text).invalid()).contains("another key");
+    assertThat(codec.decode("ns:user:2", codec.encode("ns:user:1", entry("v")), text).invalid())
+        .contains("another key");
+    // A stored key that is not UTF-8 at all: not an envelope, whatever the expected key.
+    byte[] broken = codec.encode("ns:ab", entry("v"));
+    int keyAt = EnvelopeCodec.HEADER_FIXED + 4;
+    broken[keyAt + 3] = (byte) 0xC3;
+    broken[keyAt + 4] = (byte) 0x28;
+    assertThat(codec.decode("ns:ab", broken, text).invalid()).contains("not an envelope");
+    assertThat(codec.decode("ns:é", broken, text).invalid()).contains("not an envelope");
+  }
+
+  @Test
   void everyTruncationIsInvalidNeverAnException() {
     byte[] bytes = codec.encode(KEY, entry(new Person("Ada", 36), "t"));
     for (int length = 0; length < bytes.length; length++) {

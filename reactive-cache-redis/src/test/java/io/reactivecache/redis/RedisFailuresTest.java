@@ -7,12 +7,14 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import io.reactivecache.CacheBackendException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 class RedisFailuresTest {
   private static final String SECRET = "Pa55-rotated-9x";
@@ -108,6 +110,133 @@ class RedisFailuresTest {
     fail(new TimeoutException("no reply"), 1);
     assertThat(failures.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
     assertThat(deadConnections).hasValue(2);
+  }
+
+  /** A command that fails with the given errors, one per subscription, then answers "v"; counts subscriptions. */
+  private static Mono<String> failingThen(AtomicInteger attempts, Throwable... errors) {
+    return Mono.defer(() -> {
+      int attempt = attempts.getAndIncrement();
+      return attempt < errors.length ? Mono.error(errors[attempt]) : Mono.just("v");
+    });
+  }
+
+  private static RedisFailures withRetries(int retryAttempts, int threshold) {
+    return new RedisFailures(RedisCache.builder()
+        .url("redis://127.0.0.1:1/0")
+        .retryAttempts(retryAttempts)
+        .retryBackoff(Duration.ofMillis(1))
+        .circuitBreakerThreshold(threshold)
+        .circuitBreakerWaitDuration(Duration.ofMinutes(1))
+        .settings(), () -> { });
+  }
+
+  @Test
+  void aSuccessIsOneAttemptThroughTheBreaker() {
+    RedisFailures guarded = withRetries(2, 5);
+    AtomicInteger attempts = new AtomicInteger();
+    StepVerifier.create(guarded.guard("get", failingThen(attempts))).expectNext("v").verifyComplete();
+    assertThat(attempts).hasValue(1);
+    assertThat(guarded.breaker().getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void aCommandFailingOnceThenSucceedingIsRetriedAndAnswers() {
+    RedisFailures guarded = withRetries(2, 5);
+    AtomicInteger attempts = new AtomicInteger();
+    StepVerifier.create(guarded.guard("get", failingThen(attempts, new TimeoutException("no reply"))))
+        .expectNext("v")
+        .verifyComplete();
+    assertThat(attempts).hasValue(2);
+    assertThat(guarded.breaker().getMetrics().getNumberOfFailedCalls()).as("each attempt passes the breaker")
+        .isEqualTo(1);
+    assertThat(guarded.breaker().getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void retryAttemptsCountsRetriesOfTransientFailures() {
+    for (int retries : new int[] {0, 1, 3}) {
+      RedisFailures guarded = withRetries(retries, 50);
+      AtomicInteger attempts = new AtomicInteger();
+      Throwable[] always = new Throwable[10];
+      java.util.Arrays.fill(always, new RedisConnectionException("Connection refused"));
+      StepVerifier.create(guarded.guard("get", failingThen(attempts, always)))
+          .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheBackendException.class)
+              .hasMessageContaining("could not reach Redis")
+              .hasCauseInstanceOf(RedisConnectionException.class))
+          .verify(Duration.ofSeconds(10));
+      assertThat(attempts).as("attempts with retryAttempts %d", retries).hasValue(retries + 1);
+    }
+  }
+
+  @Test
+  void aFailureThatIsNotTransientIsNotRetried() {
+    RedisFailures guarded = withRetries(3, 50);
+    AtomicInteger attempts = new AtomicInteger();
+    StepVerifier.create(guarded.guard("get", failingThen(attempts,
+            new RedisCommandExecutionException("WRONGTYPE Operation against a key holding the wrong kind"))))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheBackendException.class)
+            .hasMessageContaining("replied with an error: WRONGTYPE"))
+        .verify(Duration.ofSeconds(10));
+    assertThat(attempts).hasValue(1);
+
+    AtomicInteger errors = new AtomicInteger();
+    StepVerifier.create(guarded.guard("get", failingThen(errors, new StackOverflowError())))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheBackendException.class)
+            .hasCauseInstanceOf(StackOverflowError.class))
+        .verify(Duration.ofSeconds(10));
+    assertThat(errors).as("a JVM error is never retried").hasValue(1);
+  }
+
+  @Test
+  void retriesPassTheBreakerWhichOpensAfterTheThresholdAndIsNotRetried() {
+    RedisFailures guarded = withRetries(2, 3);
+    AtomicInteger attempts = new AtomicInteger();
+    Throwable[] always = new Throwable[10];
+    java.util.Arrays.fill(always, new TimeoutException("no reply"));
+    StepVerifier.create(guarded.guard("get", failingThen(attempts, always)))
+        .expectError(CacheBackendException.class)
+        .verify(Duration.ofSeconds(10));
+    assertThat(attempts).hasValue(3);
+    assertThat(guarded.breaker().getState()).as("3 failed attempts of one call reach the threshold of 3")
+        .isEqualTo(CircuitBreaker.State.OPEN);
+
+    AtomicInteger afterOpen = new AtomicInteger();
+    StepVerifier.create(guarded.guard("get", failingThen(afterOpen)))
+        .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheBackendException.class)
+            .hasMessageContaining("circuit breaker is OPEN")
+            .hasMessageContaining("(last: timeout: no reply)"))
+        .verify(Duration.ofSeconds(10));
+    assertThat(afterOpen).as("an open breaker sends nothing and is not retried").hasValue(0);
+  }
+
+  @Test
+  void aRetryStopsAtTheBreakerItsOwnAttemptsOpened() {
+    // Threshold 2: the first attempt fails, the retry fails and opens the breaker, the next retry is refused.
+    RedisFailures guarded = withRetries(5, 2);
+    AtomicInteger attempts = new AtomicInteger();
+    StepVerifier.create(guarded.guard("get", failingThen(attempts,
+            new RedisConnectionException("refused"), new RedisConnectionException("refused"))))
+        .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("circuit breaker is OPEN"))
+        .verify(Duration.ofSeconds(10));
+    assertThat(attempts).hasValue(2);
+  }
+
+  @Test
+  void aCancelledRetryNeverSubscribesAgain() {
+    RedisFailures guarded = new RedisFailures(RedisCache.builder()
+        .url("redis://127.0.0.1:1/0")
+        .retryAttempts(3)
+        .retryBackoff(Duration.ofSeconds(1))
+        .settings(), () -> { });
+    AtomicInteger attempts = new AtomicInteger();
+    Throwable[] always = new Throwable[10];
+    java.util.Arrays.fill(always, new RedisConnectionException("refused"));
+    StepVerifier.create(guarded.guard("get", failingThen(attempts, always)))
+        .thenCancel()
+        .verify(Duration.ofSeconds(10));
+    // The first backoff is 0.5-1.5 s (1 s, jittered by half); the cancel came within it.
+    Mono.delay(Duration.ofMillis(1700)).block();
+    assertThat(attempts).as("cancelled during the first backoff").hasValue(1);
   }
 
   @Test
