@@ -246,7 +246,20 @@ final class RedisConnector {
     } else {
       RedisClient lent = settings.redisClient();
       RedisClient client = lent != null ? lent : (RedisClient) ownClient();
-      connecting = Mono.fromCompletionStage(() -> connectAsync(client));
+      // Bounded as each cluster step is: Lettuce bounds a connect by connectTimeout, but a connect whose
+      // completion is never delivered (seen once in RedisDiesIT: a call waited 27 s while Lettuce logged "Failed
+      // to submit a listener notification task. Event loop shut down?") would make every call wait on the shared
+      // connect. A connect takes at most connectTimeout plus its handshake's commands; behind Sentinel, twice
+      // that (the sentinels are asked first).
+      Duration one = settings.connectTimeout().plus(settings.commandTimeout());
+      Duration step = settings.sentinel() ? one.multipliedBy(2) : one;
+      connecting = Mono.defer(() -> {
+        CompletableFuture<StatefulConnection<String, byte[]>> opening = connectAsync(client);
+        return Mono.fromCompletionStage(opening)
+            .timeout(step, Mono.error(() -> new RedisConnectionException("no connection within " + step)))
+            // Abandoned after the timeout, it is closed whenever it completes.
+            .doOnError(e -> opening.thenAccept(StatefulConnection::closeAsync));
+      });
     }
     return connecting
         .doOnNext(connected -> {
