@@ -109,30 +109,23 @@ final class RedisKeyLayout {
 
   /** Layout 1's escaping: '%', ':' and '#' only. */
   static String legacyEncodeNamespace(String namespace) {
-    StringBuilder out = new StringBuilder(namespace.length() + 8);
-    for (int i = 0; i < namespace.length(); i++) {
-      char c = namespace.charAt(i);
-      switch (c) {
-        case '%' -> out.append("%25");
-        case ':' -> out.append("%3A");
-        case '#' -> out.append("%23");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
+    return percentEscape(namespace, "%:#");
   }
 
   static String encodeNamespace(String namespace) {
-    StringBuilder out = new StringBuilder(namespace.length() + 8);
-    for (int i = 0; i < namespace.length(); i++) {
-      char c = namespace.charAt(i);
-      switch (c) {
-        case '%' -> out.append("%25");
-        case ':' -> out.append("%3A");
-        case '#' -> out.append("%23");
-        case '{' -> out.append("%7B");
-        case '}' -> out.append("%7D");
-        default -> out.append(c);
+    return percentEscape(namespace, "%:#{}");
+  }
+
+  /** Replaces each of {@code specials} in {@code text} by '%' and its two hex digits ({@code ':'} becomes %3A). */
+  private static String percentEscape(String text, String specials) {
+    StringBuilder out = new StringBuilder(text.length() + 8);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (specials.indexOf(c) >= 0) {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+      } else {
+        out.append(c);
       }
     }
     return out.toString();
