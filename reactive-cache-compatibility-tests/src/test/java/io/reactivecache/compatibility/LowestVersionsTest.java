@@ -28,8 +28,7 @@ class LowestVersionsTest {
       "lettuce-core", "io.lettuce.core.RedisClient",
       "jackson-databind", "tools.jackson.databind.json.JsonMapper",
       "resilience4j-circuitbreaker", "io.github.resilience4j.circuitbreaker.CircuitBreaker",
-      "resilience4j-retry", "io.github.resilience4j.retry.Retry",
-      "resilience4j-reactor", "io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator");
+      "resilience4j-retry", "io.github.resilience4j.retry.Retry");
 
   @Test
   void everyDependencyIsLoadedInTheLowestVersionTheReadmeStates() throws Exception {

@@ -17,6 +17,7 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.ObjectReader;
@@ -77,8 +78,13 @@ final class EnvelopeCodec {
         .maxDocumentLength(maxValueBytes)
         .maxStringLength(maxValueBytes)
         .build();
-    this.constrained = JsonFactory.builder().streamReadConstraints(constraints).build();
-    JsonMapper base = borrowedOrNull != null ? borrowedOrNull : JsonMapper.builder(constrained).build();
+    // Parsers are made on the few threads replies arrive on (Lettuce's event loops, Schedulers.parallel() for
+    // large values): a per-thread buffer recycler serves them without the default pool's shared deque, which cost a
+    // read about 4 % of its time in the GET benchmark.
+    this.constrained = JsonFactory.builder().streamReadConstraints(constraints)
+        .recyclerPool(JsonRecyclerPools.threadLocalPool()).build();
+    JsonMapper base = borrowedOrNull != null ? borrowedOrNull
+        : JsonMapper.builder(JsonFactory.builder().streamReadConstraints(constraints).build()).build();
     this.mapper = strict(base);
   }
 

@@ -8,6 +8,7 @@ import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.reactivecache.CacheBackendException;
 import io.reactivecache.CacheHealth;
@@ -129,10 +130,27 @@ public final class RedisCacheBackend implements CacheBackend {
     String stored = layout.entry(key);
     String expected = layout.envelopeKey(key);
     if (settings.strategy() == Strategy.TTL) {
-      return withReader(type, reader -> getOne(stored).flatMap(value -> decodeOne(expected, value, type, reader)));
+      ObjectReader ready = codec.readyReader(type);
+      if (ready != null) {
+        return new RedisGet<>(this, stored, expected, type, ready);
+      }
+      return withReader(type, reader -> getGenerally(stored, expected, type, reader));
     }
     return withReader(type, reader -> readRaw(List.of(stored))
         .flatMap(values -> Mono.justOrEmpty(decodeCounted(expected, values.get(0), type, reader))));
+  }
+
+  /** A TTL entry's GET on the general path: connect if needed, the breaker and retry, then decode. */
+  <T> Mono<CacheEntry<T>> getGenerally(String stored, String expected, ValueType<T> type, ObjectReader reader) {
+    return getOne(stored).flatMap(value -> decodeOne(expected, value, type, reader));
+  }
+
+  /** What a {@link RedisGet} whose first attempt failed continues with: the retries, then the decode. */
+  <T> Mono<CacheEntry<T>> getAfterFailure(Throwable first, String stored, String expected, ValueType<T> type,
+      ObjectReader reader) {
+    return failures.continueAfter("get", first, asyncGet(stored))
+        .defaultIfEmpty(MISSING)
+        .flatMap(value -> decodeOne(expected, value, type, reader));
   }
 
   /**
@@ -143,8 +161,12 @@ public final class RedisCacheBackend implements CacheBackend {
    * A missing key gives {@link #MISSING}.
    */
   private Mono<byte[]> getOne(String storedKey) {
-    return guarded("get", connector.async().flatMap(c -> bounded(Mono.fromCompletionStage(c.get(storedKey)))))
-        .defaultIfEmpty(MISSING);
+    return guarded("get", asyncGet(storedKey)).defaultIfEmpty(MISSING);
+  }
+
+  /** One GET on the connection current at subscription (connecting first if needed), bounded. */
+  private Mono<byte[]> asyncGet(String storedKey) {
+    return connector.async().flatMap(c -> bounded(Mono.fromCompletionStage(c.get(storedKey))));
   }
 
   private <T> Mono<CacheEntry<T>> decodeOne(String expected, byte[] value, ValueType<T> type,
@@ -154,6 +176,29 @@ public final class RedisCacheBackend implements CacheBackend {
           .subscribeOn(Schedulers.parallel());
     }
     return Mono.justOrEmpty(decodeCounted(expected, value == MISSING ? null : value, type, reader));
+  }
+
+  /** The connection when one is open, else null (a {@link RedisGet} then goes the general way). */
+  StatefulConnection<String, byte[]> openConnection() {
+    return connector.openConnection();
+  }
+
+  RedisFailures failures() {
+    return failures;
+  }
+
+  /** The client's timer wheel, where a {@link RedisGet} bounds itself; null once closed. */
+  io.netty.util.Timer timer() {
+    return connector.timer();
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  /** The Reactor bound of one command where Lettuce's own timeout is not the bound (see {@link #bounded}), else null. */
+  Duration commandBound() {
+    return clusterBound != null ? clusterBound : settings.redisClient() == null ? null : settings.commandTimeout();
   }
 
   @Override
@@ -234,7 +279,7 @@ public final class RedisCacheBackend implements CacheBackend {
   }
 
   /** Decodes and counts: a hit, or a miss (absent, expired by the clock, undecodable). */
-  private <T> CacheEntry<T> decodeCounted(String envelopeKey, byte[] value, ValueType<T> type,
+  <T> CacheEntry<T> decodeCounted(String envelopeKey, byte[] value, ValueType<T> type,
       ObjectReader reader) {
     if (value == null) {
       counters.miss();
@@ -295,13 +340,20 @@ public final class RedisCacheBackend implements CacheBackend {
             .thenReturn(0L);
       }
       if (!entry.tags().isEmpty()) {
-        // Memberships first: a tag invalidation that starts once this put completed finds the entry.
+        // Memberships before the entry, so that the entry is never in Redis without them (a put failing half-way
+        // leaves no tagged entry an invalidation cannot find), and again after it: an invalidation takes its
+        // processed members out of the tag set and removes their entries, atomically on one node, in two commands
+        // where the set lives on another master (TTL on a cluster). A put whose first memberships land before that
+        // and whose entry lands after it would keep its entry, lose its membership, and be missed by the next
+        // invalidation of the tag (TagRaceIT). A membership written again for an entry the invalidation removed
+        // meanwhile is a stale member: harmless, invalidation checks the entry's current tags.
         byte[] member = bytes(stored);
         byte[] ttlArg = bytes(Long.toString(ttl));
-        write = Flux.fromIterable(entry.tags())
+        Mono<Void> memberships = Flux.fromIterable(entry.tags())
             .flatMap(tag -> run("put", c -> script(c, LuaScripts.TAG_ADD, ScriptOutputType.INTEGER,
                 new String[] {layout.tagSet(tag)}, member, ttlArg).next()))
-            .then(write);
+            .then();
+        write = memberships.then(write).flatMap(evicted -> memberships.thenReturn(evicted));
       }
       return write
           .doOnNext(evicted -> {
@@ -724,10 +776,8 @@ public final class RedisCacheBackend implements CacheBackend {
    * timeout of {@code connectTimeout + commandTimeout}.
    */
   private <T> Mono<T> bounded(Mono<T> command) {
-    if (clusterBound != null) {
-      return command.timeout(clusterBound);
-    }
-    return settings.redisClient() == null ? command : command.timeout(settings.commandTimeout());
+    Duration bound = commandBound();
+    return bound == null ? command : command.timeout(bound);
   }
 
   private <T> Flux<T> script(RedisClusterReactiveCommands<String, byte[]> c, LuaScripts.Script script,

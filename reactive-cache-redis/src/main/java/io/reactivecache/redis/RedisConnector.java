@@ -427,6 +427,21 @@ final class RedisConnector {
     return async;
   }
 
+  /** The shared connection if one is open now, else null; never connects. */
+  StatefulConnection<String, byte[]> openConnection() {
+    return opened.get();
+  }
+
+  /** The timer wheel of the client (ours or the lent one), where Lettuce runs its command timeouts; null once closed. */
+  io.netty.util.Timer timer() {
+    RedisClient lent = settings.redisClient();
+    if (lent != null) {
+      return lent.getResources().timer();
+    }
+    ClientResources own = ownResources.get();
+    return own == null ? null : own.timer();
+  }
+
   /** A connection's async commands: a single node's (standalone or behind Sentinel) or the whole cluster's. */
   @SuppressWarnings("unchecked")
   private static RedisClusterAsyncCommands<String, byte[]> async(StatefulConnection<String, byte[]> connection) {

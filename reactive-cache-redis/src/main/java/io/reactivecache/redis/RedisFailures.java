@@ -4,7 +4,6 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -16,10 +15,16 @@ import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 /**
  * The failure side of the backend: what a Redis error means, whether it is worth a retry or a breaker count,
@@ -102,27 +107,8 @@ final class RedisFailures implements RedisConnector.Events {
         .retryOnException(e -> kindOf(e).transientFailure)
         .failAfterMaxAttempts(false)
         .build());
-    // Recorded per attempt, as the breaker counts it, so that an open breaker always names the failure that
-    // opened it, even while the callers that failed are still in their retry backoff.
-    breaker.getEventPublisher()
-        .onError(event -> {
-          record(event.getThrowable());
-          if (masterUnknown(event.getThrowable())) {
-            // Behind Sentinel, Lettuce's Master/Replica connection keeps the nodes its last topology refresh could
-            // reach: a master that missed that one PING (a busy moment) is gone from it until the sentinels
-            // announce a change, which in a stable topology never comes. A new connection asks the sentinels again.
-            this.deadConnection.run();
-          }
-        })
-        .onSuccess(event -> reconnectFailure.set(null))
-        .onStateTransition(event -> {
-          // Opened by timeouts: the connection may be half-open (the peer's kernel still acknowledges, so
-          // keep-alive never fires). Replace it; the probe after the breaker's wait then uses a fresh one.
-          if (event.getStateTransition().getToState() == CircuitBreaker.State.OPEN
-              && lastKind.get() == Kind.TIMEOUT) {
-            this.deadConnection.run();
-          }
-        });
+    // No listener on the breaker's event publisher: with any listener at all, Resilience4j builds an event (and
+    // reads the zoned wall clock) for every successful call. The attempts report to succeeded / failed instead.
   }
 
   CircuitBreaker breaker() {
@@ -157,10 +143,76 @@ final class RedisFailures implements RedisConnector.Events {
    * breaker.
    */
   <T> Mono<T> guard(String operation, Mono<T> command) {
-    Mono<T> attempt = command.transform(CircuitBreakerOperator.of(breaker));
+    Mono<T> attempt = new BreakerAttempt<>(command);
     return attempt
         .onErrorResume(first -> retried(attempt, retry.asyncContext(), first))
         .onErrorMap(e -> !(e instanceof CacheBackendException), e -> toBackendException(operation, e));
+  }
+
+  /**
+   * The rest of a guarded call whose first attempt was made outside {@link #guard} (and reported to
+   * {@link #failed}): the retries, each an attempt of {@code command} through the breaker, and the backend
+   * exception when they fail too.
+   *
+   * @param operation the operation's name, for the message
+   * @param first why the first attempt failed
+   * @param command a new request per subscription
+   */
+  <T> Mono<T> continueAfter(String operation, Throwable first, Mono<T> command) {
+    return retried(new BreakerAttempt<>(command), retry.asyncContext(), first)
+        .onErrorMap(e -> !(e instanceof CacheBackendException), e -> toBackendException(operation, e));
+  }
+
+  /**
+   * Asks the breaker to let one call through now. A call let through must end in exactly one of
+   * {@link #succeeded}, {@link #failed} or {@link #released}.
+   */
+  boolean tryAcquire() {
+    return breaker.tryAcquirePermission();
+  }
+
+  /** Why a call was not let through: what an attempt fails with when {@link #tryAcquire} says no. */
+  CallNotPermittedException refusal() {
+    return CallNotPermittedException.createCallNotPermittedException(breaker);
+  }
+
+  /** A call let through got its reply. */
+  void succeeded(long startNanos) {
+    breaker.onSuccess(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    if (reconnectFailure.get() != null) {
+      reconnectFailure.set(null);
+    }
+  }
+
+  /**
+   * A call let through failed. The breaker counts it if its kind says so; a counted failure is remembered (the
+   * open breaker's message names it), a Master/Replica connection that lost its master is replaced, and so is a
+   * connection whose timeouts just opened the breaker.
+   */
+  void failed(long startNanos, Throwable error) {
+    CircuitBreaker.State before = breaker.getState();
+    breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
+    Kind kind = kindOf(error);
+    if (!kind.breakerFailure) {
+      return;
+    }
+    record(error);
+    if (masterUnknown(error)) {
+      // Behind Sentinel, Lettuce's Master/Replica connection keeps the nodes its last topology refresh could
+      // reach: a master that missed that one PING (a busy moment) is gone from it until the sentinels announce a
+      // change, which in a stable topology never comes. A new connection asks the sentinels again.
+      deadConnection.run();
+    } else if (kind == Kind.TIMEOUT && before != CircuitBreaker.State.OPEN
+        && breaker.getState() == CircuitBreaker.State.OPEN) {
+      // Opened by timeouts: the connection may be half-open (the peer's kernel still acknowledges, so keep-alive
+      // never fires). Replace it; the probe after the breaker's wait then uses a fresh one.
+      deadConnection.run();
+    }
+  }
+
+  /** A call let through was cancelled before its outcome: it counts neither way. */
+  void released() {
+    breaker.releasePermission();
   }
 
   /**
@@ -279,18 +331,19 @@ final class RedisFailures implements RedisConnector.Events {
           + " (after " + attempts() + " attempt(s)); Redis is slow or unreachable. Check the"
           + " server and the network, or raise commandTimeout";
       case CONNECTION -> operation + " could not reach Redis at " + where + ": " + detail(error)
-          + ". Check that Redis runs and that the url is right";
+          + ". Check that Redis runs and that " + (settings.cluster() ? "clusterNodes name its nodes" : "the url is right");
       case SERVER_BUSY -> operation + " was refused by Redis at " + where + " for now: " + detail(error)
           + ". It should pass once the server has finished (loading, busy script, failover)";
       case TLS -> operation + " could not set up TLS with Redis at " + where + ": " + detail(error)
           + ". The server's certificate must come from a trusted CA (trustedCertificates, else the JDK's trust"
-          + " store) and name the url's host";
+          + " store) and name " + (settings.cluster() ? "the host of each node in clusterNodes" : "the url's host");
       case AUTH -> operation + " failed: Redis at " + where + " rejected the credentials (auth): "
-          + authDetail(error) + ". Fix the user name and password in the url"
+          + authDetail(error) + ". Fix the user name and password in the "
+          + (settings.cluster() ? "clusterNodes urls" : "url")
           + (settings.sentinel() ? " (the data nodes') or sentinelPassword (the sentinels')" : "")
           + ", or the user's ACL permissions";
-      case READONLY -> operation + " failed: Redis at " + where + " is a read-only replica. Point the url to the"
-          + " master (or use Sentinel)";
+      case READONLY -> operation + " failed: Redis at " + where + " is a read-only replica"
+          + (settings.cluster() ? "" : ". Point the url to the master (or use Sentinel)");
       case OOM -> operation + " was rejected: Redis at " + where + " is out of memory (OOM). Raise maxmemory or"
           + " use an evicting maxmemory-policy such as allkeys-lru";
       case BREAKER_OPEN -> {
@@ -356,5 +409,88 @@ final class RedisFailures implements RedisConnector.Events {
 
   Duration commandTimeout() {
     return settings.commandTimeout();
+  }
+
+  /**
+   * One attempt of a command under the breaker, as a Mono: permission at subscription (else the refusal, without
+   * subscribing the command), then exactly one report of its outcome: the first value or an empty completion is a
+   * success, an error a failure, a cancel before either a release.
+   */
+  private final class BreakerAttempt<T> extends Mono<T> {
+    private final Mono<T> command;
+
+    BreakerAttempt(Mono<T> command) {
+      this.command = command;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super T> actual) {
+      if (!tryAcquire()) {
+        Operators.error(actual, refusal());
+        return;
+      }
+      command.subscribe(new Reporting<>(actual, System.nanoTime()));
+    }
+  }
+
+  /** Passes the command's signals on, reporting the outcome to the breaker first, once. */
+  private final class Reporting<T> implements CoreSubscriber<T>, Subscription {
+    private final CoreSubscriber<? super T> actual;
+    private final long startNanos;
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private Subscription upstream;
+
+    Reporting(CoreSubscriber<? super T> actual, long startNanos) {
+      this.actual = actual;
+      this.startNanos = startNanos;
+    }
+
+    @Override
+    public Context currentContext() {
+      return actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+      upstream = s;
+      actual.onSubscribe(this);
+    }
+
+    @Override
+    public void onNext(T value) {
+      if (reported.compareAndSet(false, true)) {
+        succeeded(startNanos);
+      }
+      actual.onNext(value);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      if (reported.compareAndSet(false, true)) {
+        failed(startNanos, error);
+      }
+      actual.onError(error);
+    }
+
+    @Override
+    public void onComplete() {
+      if (reported.compareAndSet(false, true)) {
+        succeeded(startNanos);
+      }
+      actual.onComplete();
+    }
+
+    @Override
+    public void request(long n) {
+      upstream.request(n);
+    }
+
+    @Override
+    public void cancel() {
+      if (reported.compareAndSet(false, true)) {
+        released();
+      }
+      upstream.cancel();
+    }
   }
 }

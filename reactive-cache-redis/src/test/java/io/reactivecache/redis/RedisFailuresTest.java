@@ -56,6 +56,19 @@ class RedisFailuresTest {
   }
 
   @Test
+  void aClusterIsToldToCheckItsNodesNotAUrlItNeverSet() {
+    RedisFailures cluster = new RedisFailures(RedisCache.builder()
+        .clusterNodes("redis://127.0.0.1:1", "redis://127.0.0.1:2")
+        .settings(), () -> { });
+    String message = cluster.toBackendException("get", NOT_CONNECTED).getMessage();
+    assertThat(message).contains("Check that Redis runs and that clusterNodes name its nodes")
+        .doesNotContain("url");
+    assertThat(cluster.toBackendException("put",
+        new RedisCommandExecutionException("READONLY You can't write against a read only replica.")).getMessage())
+        .doesNotContain("url");
+  }
+
+  @Test
   void aReconnectFailingForAnotherReasonStaysAConnectionFailure() {
     failures.reconnectFailed(new RedisConnectionException("Connection refused: /127.0.0.1:1"));
     assertThat(failures.kindOf(NOT_CONNECTED)).isEqualTo(RedisFailures.Kind.CONNECTION);
