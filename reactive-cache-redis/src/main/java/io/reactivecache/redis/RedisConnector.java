@@ -247,10 +247,8 @@ final class RedisConnector {
       RedisClient lent = settings.redisClient();
       RedisClient client = lent != null ? lent : (RedisClient) ownClient();
       // Bounded as each cluster step is: Lettuce bounds a connect by connectTimeout, but a connect whose
-      // completion is never delivered (seen once in RedisDiesIT: a call waited 27 s while Lettuce logged "Failed
-      // to submit a listener notification task. Event loop shut down?") would make every call wait on the shared
-      // connect. A connect takes at most connectTimeout plus its handshake's commands; behind Sentinel, twice
-      // that (the sentinels are asked first).
+      // completion were never delivered would make every call wait on the shared connect. A connect takes at most
+      // connectTimeout plus its handshake's commands; behind Sentinel, twice that (the sentinels are asked first).
       Duration one = settings.connectTimeout().plus(settings.commandTimeout());
       Duration step = settings.sentinel() ? one.multipliedBy(2) : one;
       connecting = Mono.defer(() -> {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /** docs/reliability.md row 1: Redis dies and stays down. */
 class RedisDiesIT extends RedisFaultTest {
@@ -29,15 +31,21 @@ class RedisDiesIT extends RedisFaultTest {
       call(backend.put(key, entry(valueOf(key, 1))));
     }
 
-    // Load from 16 concurrent callers while the server is killed under it.
+    // Load from 16 concurrent callers while the server is killed under it. Each call starts on the load's own
+    // thread, as requests arrive on a server's threads: once the breaker is open every call ends at once, and a
+    // flatMap whose inner calls all end synchronously requests the next without end. Run that way, it never let go
+    // of the Reactor parallel worker it happened to be on, and the retry backoff of the call under test, queued on
+    // that worker, waited until 16 load calls were each parked in a backoff of their own, one per half-open
+    // breaker probe: 16 breaker waits, the 17-28 s calls seen in CI.
     AtomicInteger wrongValues = new AtomicInteger();
     AtomicLong slowestNanos = new AtomicLong();
     AtomicInteger overBound = new AtomicInteger();
     ConcurrentLinkedQueue<String> strangeErrors = new ConcurrentLinkedQueue<>();
     AtomicInteger counter = new AtomicInteger();
+    Scheduler callers = Schedulers.newSingle("load");
     Disposable load = Flux.range(0, Integer.MAX_VALUE)
         .flatMap(i -> timedGet(backend, keys.get(i % keys.size()), wrongValues, strangeErrors, slowestNanos,
-            overBound, counter), 16)
+            overBound, counter).subscribeOn(callers), 16)
         .subscribe();
     try {
       await("load running", Duration.ofSeconds(10), () -> counter.get() > 200);
@@ -58,6 +66,7 @@ class RedisDiesIT extends RedisFaultTest {
       assertThat(counter.get()).as("calls keep completing while Redis is dead").isGreaterThan(before);
     } finally {
       load.dispose();
+      callers.dispose();
     }
     figure(ROW, "calls under load", counter.get());
     figure(ROW, "slowest call under load (ms)", Duration.ofNanos(slowestNanos.get()).toMillis());
