@@ -27,11 +27,22 @@ final class GetCommand extends Command<String, byte[], byte[]> implements Comple
   private final BiConsumer<byte[], Throwable> reader;
   private final AtomicBoolean finished = new AtomicBoolean();
   private List<BiConsumer<? super byte[], Throwable>> listeners;
+  /** Set once Lettuce armed its own timeout for this command (see {@link CommandTimeoutSource}). */
+  private volatile boolean timedByLettuce;
 
   GetCommand(String storedKey, BiConsumer<byte[], Throwable> reader) {
     super(CommandType.GET, new ValueOutput<>(RedisConnector.CODEC),
         new CommandArgs<>(RedisConnector.CODEC).addKey(storedKey));
     this.reader = reader;
+  }
+
+  void timedByLettuce() {
+    timedByLettuce = true;
+  }
+
+  /** Whether Lettuce's command timeout bounds this command (so far: a cluster may arm it only later). */
+  boolean isTimedByLettuce() {
+    return timedByLettuce;
   }
 
   @Override

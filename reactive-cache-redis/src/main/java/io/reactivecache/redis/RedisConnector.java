@@ -178,7 +178,10 @@ final class RedisConnector {
         // One connection serves every caller: emit replies off the I/O thread so callers' work never stalls it.
         .publishOnScheduler(true)
         .socketOptions(socket.build())
-        .timeoutOptions(TimeoutOptions.builder().fixedTimeout(settings.commandTimeout()).build());
+        .timeoutOptions(TimeoutOptions.builder()
+            .timeoutCommands(true)
+            .timeoutSource(new CommandTimeoutSource(settings.commandTimeout()))
+            .build());
     if (ssl != null) {
       options.sslOptions(ssl);
     }

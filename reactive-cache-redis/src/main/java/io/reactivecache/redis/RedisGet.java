@@ -32,8 +32,9 @@ import tools.jackson.databind.ObjectReader;
  * (whose refusal the general path words), and every failure (the retries, each an attempt through the breaker,
  * then the backend exception).
  *
- * <p>Bounds: our own client times every command out (Lettuce's {@code TimeoutOptions}); where that is not the
- * bound (a cluster, a borrowed client) a timer fails the call after {@code bound}, as a timeout.
+ * <p>Bounds: our own client times every command out (Lettuce's {@code TimeoutOptions}); where that does not bound
+ * the command once it is dispatched (a borrowed client; on a cluster, a node whose connection is still being
+ * opened) a timer fails the call after the backend's command bound, as a timeout.
  */
 final class RedisGet<T> extends Mono<CacheEntry<T>> {
   private final RedisCacheBackend backend;
@@ -75,7 +76,8 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
     /** 1 once the reply, the timer or a cancel decided the call's outcome: the first of them wins. */
     private volatile int settled;
     private volatile GetCommand command;
-    private Timeout timer;
+    /** Our own bound, where Lettuce's timeout is not one; volatile: set after the dispatch, read by the reply. */
+    private volatile Timeout timer;
     /** The general path's subscription, once a failure handed the call over to it. */
     private volatile Subscription continuation;
 
@@ -89,18 +91,25 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
         return; // cancelled at once
       }
       try {
+        GetCommand sent = new GetCommand(storedKey, this);
+        command = sent;
+        connection.dispatch(sent);
         Duration bound = backend.commandBound();
-        if (bound != null) {
-          // Lettuce's own timer wheel (as its command timeouts use): a task per read costs far less there than
-          // in a scheduled executor's locked queue, and a bound needs no better than its 100 ms tick.
+        if (bound != null && !sent.isTimedByLettuce()) {
+          // Lettuce's timeout does not bound it (yet): a lent client's options, or a cluster node's connection
+          // still being opened. Our bound goes on Lettuce's own timer wheel (as its command timeouts do): a task
+          // per read costs far less there than in a scheduled executor's locked queue, and a bound needs no
+          // better than its 100 ms tick.
           Timer wheel = backend.timer();
           if (wheel == null) {
             throw new IllegalStateException("the client is shut down");
           }
-          timer = wheel.newTimeout(this, bound.toNanos(), TimeUnit.NANOSECONDS);
+          Timeout armed = wheel.newTimeout(this, bound.toNanos(), TimeUnit.NANOSECONDS);
+          timer = armed;
+          if (settled != 0) {
+            armed.cancel(); // the reply came first, before the timer was there to cancel
+          }
         }
-        command = new GetCommand(storedKey, this);
-        connection.dispatch(command);
       } catch (RuntimeException e) {
         // Refused synchronously (a closed connection, a full queue, a client shutting down): a failed attempt.
         accept(null, e);
@@ -113,8 +122,9 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
       if (!settle()) {
         return;
       }
-      if (timer != null) {
-        timer.cancel();
+      Timeout armed = timer;
+      if (armed != null) {
+        armed.cancel();
       }
       if (error != null) {
         fail(error);
@@ -173,8 +183,9 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
       super.cancel();
       if (settle()) {
         failures.released();
-        if (timer != null) {
-          timer.cancel();
+        Timeout armed = timer;
+        if (armed != null) {
+          armed.cancel();
         }
         GetCommand sent = command;
         if (sent != null) {

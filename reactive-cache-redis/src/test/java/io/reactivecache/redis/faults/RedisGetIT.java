@@ -6,19 +6,26 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.TimeoutOptions;
+import io.reactivecache.Strategy;
+import io.reactivecache.redis.RedisCache;
 import io.reactivecache.redis.RedisCacheBackend;
+import io.reactivecache.redis.support.RedisClusterProcesses;
+import io.reactivecache.redis.support.RedisTestSupport;
 import io.reactivecache.redis.support.RedisServerProcess;
 import io.reactivecache.redis.support.TcpProxy;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The GET hot path (one object per read, reporting to the breaker itself) keeps the breaker's books as the
  * general path does: every read let through is counted once, a read cancelled before its reply gives its
  * permission back, and where Lettuce's own timeout is not the bound (a lent client) the read still fails within
- * the command timeout.
+ * the command timeout. On a cluster, where the read relies on Lettuce's timeout once its node's connection is open,
+ * a stopped master's read still fails within its bound.
  */
 class RedisGetIT extends RedisFaultTest {
 
@@ -88,5 +95,40 @@ class RedisGetIT extends RedisFaultTest {
     assertThat(read.failed()).isTrue();
     assertThat(read.backendError().getMessage()).contains("got no reply from Redis");
     assertThat(backend.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+  }
+
+  @Test
+  void aClusterReadOfAKeyOnAStoppedMasterFailsWithinTheCommandBoundAndReadsAgainOnceItAnswers() {
+    RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
+    String namespace = RedisTestSupport.newNamespace();
+    RedisCacheBackend backend = RedisCache.builder()
+        .name("redis")
+        .clusterNodes(cluster.seedUrls())
+        .namespace(namespace)
+        .commandTimeout(COMMAND_TIMEOUT)
+        .connectTimeout(CONNECT_TIMEOUT)
+        .retryAttempts(0)
+        .strategy(Strategy.TTL)
+        .clock(Schedulers.parallel())
+        .build();
+    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+    call(backend.put("k", entry(valueOf("k", 1))));
+    assertThat(call(backend.get("k", STRING)).get().value()).isEqualTo(valueOf("k", 1));
+    int master = cluster.masterPorts().stream()
+        .filter(port -> !cluster.keysOn(port, "*" + namespace + "*").isEmpty()) // its only key: k
+        .findFirst().orElseThrow();
+
+    // Its node connection is open: Lettuce's own timeout is the read's only bound now, and it must hold.
+    cluster.node(master).pause();
+    Outcome<CacheEntry<String>> read;
+    try {
+      read = call(backend.get("k", STRING));
+    } finally {
+      cluster.node(master).resume();
+    }
+
+    assertThat(read.failed()).isTrue();
+    assertThat(read.backendError().getMessage()).contains("got no reply from Redis");
+    assertThat(call(backend.get("k", STRING)).get().value()).isEqualTo(valueOf("k", 1));
   }
 }
