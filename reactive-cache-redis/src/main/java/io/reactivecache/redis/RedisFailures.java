@@ -176,9 +176,12 @@ final class RedisFailures implements RedisConnector.Events {
     return CallNotPermittedException.createCallNotPermittedException(breaker);
   }
 
-  /** A call let through got its reply. */
-  void succeeded(long startNanos) {
-    breaker.onSuccess(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  /**
+   * A call let through got its reply. The breaker judges outcomes only (it has no slow-call rule: a slow call is
+   * bounded by the command timeout and fails as a timeout), so no duration is measured: no clock read per call.
+   */
+  void succeeded() {
+    breaker.onSuccess(0, TimeUnit.NANOSECONDS);
     if (reconnectFailure.get() != null) {
       reconnectFailure.set(null);
     }
@@ -189,9 +192,9 @@ final class RedisFailures implements RedisConnector.Events {
    * open breaker's message names it), a Master/Replica connection that lost its master is replaced, and so is a
    * connection whose timeouts just opened the breaker.
    */
-  void failed(long startNanos, Throwable error) {
+  void failed(Throwable error) {
     CircuitBreaker.State before = breaker.getState();
-    breaker.onError(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS, error);
+    breaker.onError(0, TimeUnit.NANOSECONDS, error);
     Kind kind = kindOf(error);
     if (!kind.breakerFailure) {
       return;
@@ -429,20 +432,18 @@ final class RedisFailures implements RedisConnector.Events {
         Operators.error(actual, refusal());
         return;
       }
-      command.subscribe(new Reporting<>(actual, System.nanoTime()));
+      command.subscribe(new Reporting<>(actual));
     }
   }
 
   /** Passes the command's signals on, reporting the outcome to the breaker first, once. */
   private final class Reporting<T> implements CoreSubscriber<T>, Subscription {
     private final CoreSubscriber<? super T> actual;
-    private final long startNanos;
     private final AtomicBoolean reported = new AtomicBoolean();
     private Subscription upstream;
 
-    Reporting(CoreSubscriber<? super T> actual, long startNanos) {
+    Reporting(CoreSubscriber<? super T> actual) {
       this.actual = actual;
-      this.startNanos = startNanos;
     }
 
     @Override
@@ -459,7 +460,7 @@ final class RedisFailures implements RedisConnector.Events {
     @Override
     public void onNext(T value) {
       if (reported.compareAndSet(false, true)) {
-        succeeded(startNanos);
+        succeeded();
       }
       actual.onNext(value);
     }
@@ -467,7 +468,7 @@ final class RedisFailures implements RedisConnector.Events {
     @Override
     public void onError(Throwable error) {
       if (reported.compareAndSet(false, true)) {
-        failed(startNanos, error);
+        failed(error);
       }
       actual.onError(error);
     }
@@ -475,7 +476,7 @@ final class RedisFailures implements RedisConnector.Events {
     @Override
     public void onComplete() {
       if (reported.compareAndSet(false, true)) {
-        succeeded(startNanos);
+        succeeded();
       }
       actual.onComplete();
     }

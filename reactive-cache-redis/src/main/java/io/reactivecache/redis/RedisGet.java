@@ -72,7 +72,6 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
     private static final AtomicIntegerFieldUpdater<RedisGet.Call> SETTLED =
         AtomicIntegerFieldUpdater.newUpdater(RedisGet.Call.class, "settled");
     private final RedisFailures failures;
-    private final long startNanos = System.nanoTime();
     /** 1 once the reply, the timer or a cancel decided the call's outcome: the first of them wins. */
     private volatile int settled;
     private volatile GetCommand command;
@@ -130,7 +129,7 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
         fail(error);
         return;
       }
-      failures.succeeded(startNanos);
+      failures.succeeded();
       if (value != null && value.length > RedisCacheBackend.DECODE_INLINE_BYTES) {
         Schedulers.parallel().schedule(() -> emit(value));
       } else {
@@ -167,7 +166,7 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
 
     /** A failed first attempt: the breaker counts it, then the general path retries or words the failure. */
     private void fail(Throwable error) {
-      failures.failed(startNanos, error);
+      failures.failed(error);
       if (isCancelled()) {
         return;
       }
