@@ -36,12 +36,14 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import javax.net.ssl.TrustManagerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -300,19 +302,51 @@ final class RedisConnector {
    * retried), so one node down never fails the whole connect. Lettuce keeps a connection per key: commands routed
    * by slot find their node's by host and port, SCAN walks the masters by node id, so both are opened. Nodes that
    * join later are opened lazily.
+   *
+   * <p>The masters' slot-routed connections are started first, one after another: each new connection is handed
+   * the next of the client's I/O threads in turn, so consecutive ones land on different threads. Started
+   * interleaved with the others (four per master), every one of them had landed on the same thread of two, which
+   * then carried all of the cluster's reads (ClusterIoThreadsIT).
    */
   private static Mono<Void> openNodeConnections(StatefulRedisClusterConnection<String, byte[]> connected,
       Duration step) {
-    return Flux.fromIterable(connected.getPartitions())
-        .flatMap(node -> Flux.just(ConnectionIntent.WRITE, ConnectionIntent.READ)
-            // Reads go to masters (ReadFrom.UPSTREAM) over their write connections, so a replica needs only one.
-            .filter(intent -> intent == ConnectionIntent.WRITE || node.is(RedisClusterNode.NodeFlag.UPSTREAM))
-            .flatMap(intent -> Flux.just(
-                    Mono.fromCompletionStage(() -> connected.getConnectionAsync(
-                        node.getUri().getHost(), node.getUri().getPort(), intent)),
-                    Mono.fromCompletionStage(() -> connected.getConnectionAsync(node.getNodeId(), intent)))
-                .flatMap(open -> open.timeout(step).onErrorResume(e -> Mono.empty()))))
-        .then();
+    return Mono.defer(() -> {
+      List<RedisClusterNode> nodes = new ArrayList<>();
+      connected.getPartitions().forEach(nodes::add);
+      List<CompletableFuture<?>> opening = new ArrayList<>();
+      for (RedisClusterNode node : nodes) {
+        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+          opening.add(open(() -> connected.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(),
+              ConnectionIntent.WRITE)));
+        }
+      }
+      for (RedisClusterNode node : nodes) {
+        boolean master = node.is(RedisClusterNode.NodeFlag.UPSTREAM);
+        if (!master) {
+          opening.add(open(() -> connected.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(),
+              ConnectionIntent.WRITE)));
+        }
+        opening.add(open(() -> connected.getConnectionAsync(node.getNodeId(), ConnectionIntent.WRITE)));
+        // Reads go to masters (ReadFrom.UPSTREAM) over their write connections, so a replica needs only one.
+        if (master) {
+          opening.add(open(() -> connected.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(),
+              ConnectionIntent.READ)));
+          opening.add(open(() -> connected.getConnectionAsync(node.getNodeId(), ConnectionIntent.READ)));
+        }
+      }
+      return Flux.fromIterable(opening)
+          .flatMap(future -> Mono.fromCompletionStage(future).timeout(step).onErrorResume(e -> Mono.empty()))
+          .then();
+    });
+  }
+
+  /** Starts opening one node connection; a refusal at once is a failed opening, left to the lazy path. */
+  private static CompletableFuture<?> open(Supplier<CompletableFuture<?>> connection) {
+    try {
+      return connection.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private AbstractRedisClient ownClient() {
