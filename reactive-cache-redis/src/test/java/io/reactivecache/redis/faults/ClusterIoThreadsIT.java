@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -29,15 +28,13 @@ class ClusterIoThreadsIT extends RedisFaultTest {
   void theMastersConnectionsAreOnDifferentIoThreads() {
     RedisClusterProcesses cluster = RedisClusterProcesses.shared();
     String namespace = RedisTestSupport.newNamespace();
-    RedisCacheBackend backend = RedisCache.builder()
+    RedisCacheBackend backend = built(RedisCache.builder()
         .name("redis")
         .clusterNodes(cluster.seedUrls())
         .namespace(namespace)
         .commandTimeout(Duration.ofSeconds(5))
         .strategy(Strategy.TTL)
-        .clock(Schedulers.parallel())
-        .build();
-    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+        .clock(Schedulers.parallel()));
 
     // Keys until every master holds one (a key's slot is a hash: 60 keys leave a master out once in 10^10).
     for (int i = 0; i < 60; i++) {

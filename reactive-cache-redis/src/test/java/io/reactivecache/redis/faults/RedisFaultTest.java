@@ -145,7 +145,12 @@ abstract class RedisFaultTest {
   }
 
   RedisCacheBackend backend(String url, UnaryOperator<RedisCache.Builder> customize) {
-    RedisCacheBackend backend = customize.apply(configured(url, RedisTestSupport.newNamespace())).build();
+    return built(customize.apply(configured(url, RedisTestSupport.newNamespace())));
+  }
+
+  /** Builds a backend that is closed after the test. */
+  RedisCacheBackend built(RedisCache.Builder builder) {
+    RedisCacheBackend backend = builder.build();
     closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
     return backend;
   }

@@ -17,7 +17,6 @@ import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -101,7 +100,7 @@ class RedisGetIT extends RedisFaultTest {
   void aClusterReadOfAKeyOnAStoppedMasterFailsWithinTheCommandBoundAndReadsAgainOnceItAnswers() {
     RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
     String namespace = RedisTestSupport.newNamespace();
-    RedisCacheBackend backend = RedisCache.builder()
+    RedisCacheBackend backend = built(RedisCache.builder()
         .name("redis")
         .clusterNodes(cluster.seedUrls())
         .namespace(namespace)
@@ -109,9 +108,7 @@ class RedisGetIT extends RedisFaultTest {
         .connectTimeout(CONNECT_TIMEOUT)
         .retryAttempts(0)
         .strategy(Strategy.TTL)
-        .clock(Schedulers.parallel())
-        .build();
-    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+        .clock(Schedulers.parallel()));
     call(backend.put("k", entry(valueOf("k", 1))));
     assertThat(call(backend.get("k", STRING)).get().value()).isEqualTo(valueOf("k", 1));
     int master = cluster.masterPorts().stream()

@@ -35,26 +35,22 @@ class TagRaceIT extends RedisFaultTest {
   @Test
   void anInvalidationAfterTheRaceRemovesEveryTaggedEntryOnOneNode() {
     RedisServerProcess server = startServer();
-    RedisCacheBackend backend = RedisCache.builder()
+    RedisCacheBackend backend = built(RedisCache.builder()
         .url(server.uri())
         .namespace(RedisTestSupport.newNamespace())
         .commandTimeout(Duration.ofSeconds(5))
-        .clock(Schedulers.parallel())
-        .build();
-    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+        .clock(Schedulers.parallel()));
     race(backend);
   }
 
   @Test
   void anInvalidationAfterTheRaceRemovesEveryTaggedEntryOnACluster() {
     RedisClusterProcesses cluster = RedisClusterProcesses.shared();
-    RedisCacheBackend backend = RedisCache.builder()
+    RedisCacheBackend backend = built(RedisCache.builder()
         .clusterNodes(cluster.seedUrls())
         .namespace(RedisTestSupport.newNamespace())
         .commandTimeout(Duration.ofSeconds(5))
-        .clock(Schedulers.parallel())
-        .build();
-    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+        .clock(Schedulers.parallel()));
     race(backend);
   }
 
