@@ -2,6 +2,7 @@ package io.reactivecache.redis.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.resource.DefaultClientResources;
 import io.reactivecache.Strategy;
 import io.reactivecache.redis.RedisCache;
 import io.reactivecache.redis.RedisCacheBackend;
@@ -57,7 +58,7 @@ class ClusterIoThreadsIT extends RedisFaultTest {
 
     Set<String> threads = new HashSet<>();
     threadsByMaster.values().forEach(threads::addAll);
-    int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors()); // Lettuce's default I/O pool
+    int ioThreads = DefaultClientResources.DEFAULT_IO_THREADS; // the backend's own client uses Lettuce's default
     assertThat(threadsByMaster.values()).as("each master's replies arrive on one thread: " + threadsByMaster)
         .allSatisfy(set -> assertThat(set).hasSize(1));
     assertThat(threads).as("I/O threads carrying the masters' replies: " + threadsByMaster)
