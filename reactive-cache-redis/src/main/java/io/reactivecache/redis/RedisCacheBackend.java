@@ -142,15 +142,19 @@ public final class RedisCacheBackend implements CacheBackend {
 
   /** A TTL entry's GET on the general path: connect if needed, the breaker and retry, then decode. */
   <T> Mono<CacheEntry<T>> getGenerally(String stored, String expected, ValueType<T> type, ObjectReader reader) {
-    return getOne(stored).flatMap(value -> decodeOne(expected, value, type, reader));
+    return decoded(guarded("get", asyncGet(stored)), expected, type, reader);
   }
 
   /** What a {@link RedisGet} whose first attempt failed continues with: the retries, then the decode. */
   <T> Mono<CacheEntry<T>> getAfterFailure(Throwable first, String stored, String expected, ValueType<T> type,
       ObjectReader reader) {
-    return failures.continueAfter("get", first, asyncGet(stored))
-        .defaultIfEmpty(MISSING)
-        .flatMap(value -> decodeOne(expected, value, type, reader));
+    return decoded(failures.continueAfter("get", first, asyncGet(stored)), expected, type, reader);
+  }
+
+  /** A GET's reply, decoded and counted; no reply (a missing key) is a counted miss. */
+  private <T> Mono<CacheEntry<T>> decoded(Mono<byte[]> reply, String expected, ValueType<T> type,
+      ObjectReader reader) {
+    return reply.defaultIfEmpty(MISSING).flatMap(value -> decodeOne(expected, value, type, reader));
   }
 
   /**

@@ -291,6 +291,9 @@ final class RedisConnector {
     });
   }
 
+  private static final ConnectionIntent[] BOTH_INTENTS = {ConnectionIntent.WRITE, ConnectionIntent.READ};
+  private static final ConnectionIntent[] WRITE_ONLY = {ConnectionIntent.WRITE};
+
   /**
    * Opens the connections to every master now, and the write connection to every replica. Lettuce opens a node's
    * connection on the first command for its slots, and with {@code REJECT_COMMANDS} it rejects the commands that
@@ -311,29 +314,21 @@ final class RedisConnector {
   private static Mono<Void> openNodeConnections(StatefulRedisClusterConnection<String, byte[]> connected,
       Duration step) {
     return Mono.defer(() -> {
-      List<RedisClusterNode> nodes = new ArrayList<>();
-      connected.getPartitions().forEach(nodes::add);
-      List<CompletableFuture<?>> opening = new ArrayList<>();
-      for (RedisClusterNode node : nodes) {
-        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
-          opening.add(open(() -> connected.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(),
-              ConnectionIntent.WRITE)));
-        }
-      }
-      for (RedisClusterNode node : nodes) {
+      List<Supplier<CompletableFuture<?>>> slotRouted = new ArrayList<>();
+      List<Supplier<CompletableFuture<?>>> others = new ArrayList<>();
+      for (RedisClusterNode node : connected.getPartitions()) {
         boolean master = node.is(RedisClusterNode.NodeFlag.UPSTREAM);
-        if (!master) {
-          opening.add(open(() -> connected.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(),
-              ConnectionIntent.WRITE)));
-        }
-        opening.add(open(() -> connected.getConnectionAsync(node.getNodeId(), ConnectionIntent.WRITE)));
         // Reads go to masters (ReadFrom.UPSTREAM) over their write connections, so a replica needs only one.
-        if (master) {
-          opening.add(open(() -> connected.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(),
-              ConnectionIntent.READ)));
-          opening.add(open(() -> connected.getConnectionAsync(node.getNodeId(), ConnectionIntent.READ)));
+        for (ConnectionIntent intent : master ? BOTH_INTENTS : WRITE_ONLY) {
+          Supplier<CompletableFuture<?>> byAddress = () -> connected.getConnectionAsync(node.getUri().getHost(),
+              node.getUri().getPort(), intent);
+          (master && intent == ConnectionIntent.WRITE ? slotRouted : others).add(byAddress);
+          others.add(() -> connected.getConnectionAsync(node.getNodeId(), intent));
         }
       }
+      List<CompletableFuture<?>> opening = new ArrayList<>();
+      slotRouted.forEach(connection -> opening.add(open(connection)));
+      others.forEach(connection -> opening.add(open(connection)));
       return Flux.fromIterable(opening)
           .flatMap(future -> Mono.fromCompletionStage(future).timeout(step).onErrorResume(e -> Mono.empty()))
           .then();
