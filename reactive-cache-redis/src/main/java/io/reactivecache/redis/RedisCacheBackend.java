@@ -7,7 +7,6 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.reactivecache.CacheBackendException;
@@ -513,8 +512,8 @@ public final class RedisCacheBackend implements CacheBackend {
     if (!settings.cluster()) {
       return keys;
     }
-    int slot = SlotHash.getSlot(key);
-    return keys.stream().filter(k -> SlotHash.getSlot(k) == slot).toList();
+    int slot = RedisKeyLayout.slotOf(key);
+    return keys.stream().filter(k -> RedisKeyLayout.slotOf(k) == slot).toList();
   }
 
   /**
@@ -527,7 +526,7 @@ public final class RedisCacheBackend implements CacheBackend {
     }
     Map<Integer, List<String>> groups = new LinkedHashMap<>();
     for (String key : keys) {
-      groups.computeIfAbsent(SlotHash.getSlot(key), slot -> new ArrayList<>()).add(key);
+      groups.computeIfAbsent(RedisKeyLayout.slotOf(key), slot -> new ArrayList<>()).add(key);
     }
     return groups.values();
   }
@@ -626,7 +625,8 @@ public final class RedisCacheBackend implements CacheBackend {
 
   private Mono<Long> invalidateMembers(String tag, String tagSet, List<String> members) {
     boolean order = layout.oneSlot();
-    boolean setHere = !settings.cluster() || SlotHash.getSlot(tagSet) == SlotHash.getSlot(members.get(0));
+    boolean setHere = !settings.cluster()
+        || RedisKeyLayout.slotOf(tagSet) == RedisKeyLayout.slotOf(members.get(0));
     List<String> keys = new ArrayList<>(members.size() + 2);
     if (order) {
       keys.add(accessSet);

@@ -1,5 +1,6 @@
 package io.reactivecache.redis;
 
+import io.lettuce.core.cluster.SlotHash;
 import io.reactivecache.Strategy;
 import io.reactivecache.spi.KeyPattern;
 import java.nio.charset.StandardCharsets;
@@ -108,6 +109,16 @@ final class RedisKeyLayout {
   }
 
   /** Layout 1's escaping: '%', ':' and '#' only. */
+  /**
+   * The hash slot of a stored key, as Redis and Lettuce's routing compute it: over the key's UTF-8 bytes (the
+   * connection's key codec). Lettuce's {@code SlotHash.getSlot(String)} encodes with the JVM's default charset,
+   * which on Java 17 under {@code LANG=C} is US-ASCII: every non-ASCII character becomes {@code ?}, and keys grouped
+   * by that slot for one script land in different slots (CROSSSLOT).
+   */
+  static int slotOf(String storedKey) {
+    return SlotHash.getSlot(storedKey.getBytes(StandardCharsets.UTF_8));
+  }
+
   static String legacyEncodeNamespace(String namespace) {
     return percentEscape(namespace, "%:#");
   }
