@@ -48,7 +48,8 @@ import tools.jackson.databind.ObjectReader;
  *   <li>One shared Lettuce connection, opened on first use and re-established by Lettuce after a loss; when
  *       the circuit breaker opens on timeouts, the connection is closed and a new one opened on the next call
  *       (a half-open connection is never waited on).</li>
- *   <li>Each command runs under a timeout, inside a circuit breaker, inside a retry (transient failures only).
+ *   <li>Each command runs under a timeout, inside a circuit breaker (on a cluster, the breaker of the master that
+ *       serves its slot), inside a retry (transient failures only).
  *       Every failure reaches the caller as a {@link CacheBackendException} whose message says what to do; a
  *       value that does not decode is a counted miss, never an error, and never counts against the breaker.</li>
  *   <li>{@code LRU} and {@code LFU} bound the namespace's size on the server, atomically, by a Lua script:
@@ -88,7 +89,8 @@ public final class RedisCacheBackend implements CacheBackend {
     this.settings = settings;
     this.layout = new RedisKeyLayout(settings.namespace(), settings.strategy());
     this.codec = new EnvelopeCodec(settings.jsonMapper(), settings.maxNestingDepth(), settings.maxValueBytes());
-    this.failures = new RedisFailures(settings, this::replaceConnection);
+    this.failures = new RedisFailures(settings, this::replaceConnection,
+        settings.cluster() ? this::topology : null);
     this.connector = new RedisConnector(settings, failures);
     this.strategyId = settings.strategy().id();
     this.accessSet = layout.accessSet(strategyId);
@@ -118,7 +120,12 @@ public final class RedisCacheBackend implements CacheBackend {
    * Returns the circuit breaker guarding Redis calls, for metrics or manual control (for example
    * {@code transitionToForcedOpenState()} during maintenance). It belongs to this backend.
    *
-   * @return the circuit breaker
+   * <p>On a Redis Cluster each master also has a breaker of its own, through which the commands for its slots go
+   * (a dead master short-circuits its keys only); this one then guards what is not one master's (connecting,
+   * commands over several slots, the scans of {@link #clear} and {@link #deletePattern}), and when forced open or
+   * disabled by hand it decides for every call. {@link #health()} names the masters whose breaker is not closed.
+   *
+   * @return the backend's circuit breaker
    */
   public CircuitBreaker circuitBreaker() {
     return failures.breaker();
@@ -141,13 +148,13 @@ public final class RedisCacheBackend implements CacheBackend {
 
   /** A TTL entry's GET on the general path: connect if needed, the breaker and retry, then decode. */
   <T> Mono<CacheEntry<T>> getGenerally(String stored, String expected, ValueType<T> type, ObjectReader reader) {
-    return decoded(guarded("get", asyncGet(stored)), expected, type, reader);
+    return decoded(guarded("get", stored, asyncGet(stored)), expected, type, reader);
   }
 
   /** What a {@link RedisGet} whose first attempt failed continues with: the retries, then the decode. */
   <T> Mono<CacheEntry<T>> getAfterFailure(Throwable first, String stored, String expected, ValueType<T> type,
       ObjectReader reader) {
-    return decoded(failures.continueAfter("get", first, asyncGet(stored)), expected, type, reader);
+    return decoded(failures.continueAfter("get", stored, first, asyncGet(stored)), expected, type, reader);
   }
 
   /** A GET's reply, decoded and counted; no reply (a missing key) is a counted miss. */
@@ -164,7 +171,7 @@ public final class RedisCacheBackend implements CacheBackend {
    * A missing key gives {@link #MISSING}.
    */
   private Mono<byte[]> getOne(String storedKey) {
-    return guarded("get", asyncGet(storedKey)).defaultIfEmpty(MISSING);
+    return guarded("get", storedKey, asyncGet(storedKey)).defaultIfEmpty(MISSING);
   }
 
   /** One GET on the connection current at subscription (connecting first if needed), bounded. */
@@ -244,7 +251,7 @@ public final class RedisCacheBackend implements CacheBackend {
       if (storedKeys.size() == 1) {
         return getOne(storedKeys.get(0)).map(v -> listOf(v == MISSING ? null : v));
       }
-      return run("getAll", c -> c.mget(storedKeys.toArray(String[]::new))
+      return run("getAll", null, c -> c.mget(storedKeys.toArray(String[]::new))
           // A list may hold nulls where a Flux may not: misses become null here, after the Flux.
           .map(kv -> kv.hasValue() ? List.of(kv.getValue()) : List.<byte[]>of())
           .collectList()
@@ -260,7 +267,7 @@ public final class RedisCacheBackend implements CacheBackend {
     for (int i = 0; i < storedKeys.size(); i++) {
       keys[i + 2] = storedKeys.get(i);
     }
-    return run(storedKeys.size() == 1 ? "get" : "getAll",
+    return run(storedKeys.size() == 1 ? "get" : "getAll", keys[0],
         c -> script(c, LuaScripts.GET_TOUCH, ScriptOutputType.MULTI, keys, bytes(strategyId))
             .collectList()
             .map(RedisCacheBackend::flattenValues));
@@ -333,13 +340,13 @@ public final class RedisCacheBackend implements CacheBackend {
       Mono<Long> write;
       if (layout.oneSlot()) {
         String[] keys = {stored, accessSet, layout.sequence()};
-        write = run("put", c -> script(c, LuaScripts.PUT, ScriptOutputType.INTEGER, keys, envelope,
+        write = run("put", stored, c -> script(c, LuaScripts.PUT, ScriptOutputType.INTEGER, keys, envelope,
                 bytes(Long.toString(ttl)), bytes(strategyId), bytes(Long.toString(settings.maximumSize())))
                 .next())
             .map(n -> ((Number) n).longValue());
       } else {
         SetArgs expiry = ttl > 0 ? SetArgs.Builder.px(ttl) : null;
-        write = run("put", c -> expiry == null ? c.set(stored, envelope) : c.set(stored, envelope, expiry))
+        write = run("put", stored, c -> expiry == null ? c.set(stored, envelope) : c.set(stored, envelope, expiry))
             .thenReturn(0L);
       }
       if (!entry.tags().isEmpty()) {
@@ -353,8 +360,11 @@ public final class RedisCacheBackend implements CacheBackend {
         byte[] member = bytes(stored);
         byte[] ttlArg = bytes(Long.toString(ttl));
         Mono<Void> memberships = Flux.fromIterable(entry.tags())
-            .flatMap(tag -> run("put", c -> script(c, LuaScripts.TAG_ADD, ScriptOutputType.INTEGER,
-                new String[] {layout.tagSet(tag)}, member, ttlArg).next()))
+            .flatMap(tag -> {
+              String tagSet = layout.tagSet(tag);
+              return run("put", tagSet, c -> script(c, LuaScripts.TAG_ADD, ScriptOutputType.INTEGER,
+                  new String[] {tagSet}, member, ttlArg).next());
+            })
             .then();
         write = memberships.then(write).flatMap(evicted -> memberships.thenReturn(evicted));
       }
@@ -415,14 +425,14 @@ public final class RedisCacheBackend implements CacheBackend {
     Mono<Long> removed;
     if (settings.strategy() == Strategy.TTL) {
       String[] keys = storedKeys.toArray(String[]::new);
-      removed = run(operation, c -> c.unlink(keys));
+      removed = run(operation, keys.length == 1 ? keys[0] : null, c -> c.unlink(keys));
     } else {
       String[] keys = new String[storedKeys.size() + 1];
       keys[0] = accessSet;
       for (int i = 0; i < storedKeys.size(); i++) {
         keys[i + 1] = storedKeys.get(i);
       }
-      removed = run(operation, c -> script(c, LuaScripts.DELETE, ScriptOutputType.INTEGER, keys).next())
+      removed = run(operation, keys[0], c -> script(c, LuaScripts.DELETE, ScriptOutputType.INTEGER, keys).next())
           .map(n -> ((Number) n).longValue());
     }
     return removed.doOnNext(counters::deleted);
@@ -432,7 +442,7 @@ public final class RedisCacheBackend implements CacheBackend {
   public Mono<Boolean> exists(String key) {
     String stored = layout.entry(key);
     String expected = layout.envelopeKey(key);
-    return run("exists", c -> c.get(stored))
+    return run("exists", stored, c -> c.get(stored))
         .map(value -> {
           EnvelopeCodec.Header header = EnvelopeCodec.header(value);
           return header != null && header.key().equals(expected) && now() < header.expiresAt();
@@ -461,14 +471,14 @@ public final class RedisCacheBackend implements CacheBackend {
     if (layout.oneSlot()) {
       String[] orders = {layout.accessSet(Strategy.LRU.id()), layout.accessSet(Strategy.LFU.id()),
           layout.sequence()};
-      done = done.then(run("clear",
+      done = done.then(run("clear", orders[0],
           c -> script(c, LuaScripts.FORGET_SEQUENCE, ScriptOutputType.INTEGER, orders).next())).then();
     }
     if (layout.hasLegacyNames()) {
       // Layout 1's keys of this namespace: never read by this layout, so removed whole, entries and bookkeeping.
       done = done
           .thenMany(scan("clear", layout.legacyKeys()))
-          .concatMap(batch -> run("clear", c -> c.unlink(batch.toArray(String[]::new))))
+          .concatMap(batch -> run("clear", null, c -> c.unlink(batch.toArray(String[]::new))))
           .then();
     }
     return done;
@@ -483,9 +493,9 @@ public final class RedisCacheBackend implements CacheBackend {
     }
     ScanArgs args = ScanArgs.Builder.limit(SCAN_COUNT);
     Function<ScanCursor, Mono<Page>> page = order
-        ? cursor -> run("clear", c -> c.zscan(bookkeepingKey, cursor, args))
+        ? cursor -> run("clear", bookkeepingKey, c -> c.zscan(bookkeepingKey, cursor, args))
             .map(next -> members(next, next.getValues().stream().map(ScoredValue::getValue).toList()))
-        : cursor -> run("clear", c -> c.sscan(bookkeepingKey, cursor, args))
+        : cursor -> run("clear", bookkeepingKey, c -> c.sscan(bookkeepingKey, cursor, args))
             .map(next -> members(next, next.getValues()));
     byte[] kind = bytes(order ? "zset" : "set");
     return pages(page)
@@ -499,7 +509,7 @@ public final class RedisCacheBackend implements CacheBackend {
           for (int i = 0; i < local.size(); i++) {
             keys[i + 1] = local.get(i);
           }
-          return run("clear", c -> script(c, LuaScripts.PRUNE, ScriptOutputType.INTEGER, keys, kind).next());
+          return run("clear", bookkeepingKey, c -> script(c, LuaScripts.PRUNE, ScriptOutputType.INTEGER, keys, kind).next());
         })
         .then();
   }
@@ -580,7 +590,7 @@ public final class RedisCacheBackend implements CacheBackend {
     return Flux.fromIterable(bySlot(shortened))
         .concatMap(group -> {
           String[] keys = group.toArray(String[]::new);
-          return run("deletePattern",
+          return run("deletePattern", keys[0],
               c -> script(c, LuaScripts.ENVELOPE_KEYS, ScriptOutputType.MULTI, keys).collectList())
               .doOnNext(reply -> {
                 List<byte[]> envelopeKeys = flattenValues(reply);
@@ -599,7 +609,7 @@ public final class RedisCacheBackend implements CacheBackend {
 
   private Flux<List<String>> scan(String operation, String match) {
     ScanArgs args = ScanArgs.Builder.matches(match.getBytes(StandardCharsets.UTF_8)).limit(SCAN_COUNT);
-    return pages(cursor -> run(operation, c -> c.scan(cursor, args))
+    return pages(cursor -> run(operation, null, c -> c.scan(cursor, args))
         .map(next -> new Page(next.getKeys(), next.isFinished() ? null : next)));
   }
 
@@ -615,7 +625,7 @@ public final class RedisCacheBackend implements CacheBackend {
   public Mono<Long> invalidateTag(String tag) {
     String tagSet = layout.tagSet(tag);
     ScanArgs args = ScanArgs.Builder.limit(TAG_BATCH);
-    return pages(cursor -> run("invalidateTag", c -> c.sscan(tagSet, cursor, args))
+    return pages(cursor -> run("invalidateTag", tagSet, c -> c.sscan(tagSet, cursor, args))
             .map(next -> members(next, next.getValues())))
         .concatMap(members -> Flux.fromIterable(bySlot(members))
             .concatMap(group -> invalidateMembers(tag, tagSet, group)))
@@ -637,7 +647,7 @@ public final class RedisCacheBackend implements CacheBackend {
     int first = keys.size() + 1;
     keys.addAll(members);
     String[] keyArray = keys.toArray(String[]::new);
-    Mono<Long> removed = run("invalidateTag", c -> script(c, LuaScripts.INVALIDATE_MEMBERS,
+    Mono<Long> removed = run("invalidateTag", keyArray[0], c -> script(c, LuaScripts.INVALIDATE_MEMBERS,
         ScriptOutputType.INTEGER, keyArray, bytes(tag), bytes(Integer.toString(first)), bytes(order ? "1" : "0"),
         bytes(setHere ? Integer.toString(order ? 2 : 1) : "0")).next())
         .map(n -> ((Number) n).longValue());
@@ -649,9 +659,9 @@ public final class RedisCacheBackend implements CacheBackend {
     // after the entries were removed) would lose it. This order loses one only to a put that spans both steps.
     // If removing the entries fails, the members go back, so that the next invalidation still finds them.
     byte[][] processed = members.stream().map(RedisCacheBackend::bytes).toArray(byte[][]::new);
-    return run("invalidateTag", c -> c.srem(tagSet, processed))
+    return run("invalidateTag", tagSet, c -> c.srem(tagSet, processed))
         .then(removed)
-        .onErrorResume(e -> run("invalidateTag", c -> c.sadd(tagSet, processed))
+        .onErrorResume(e -> run("invalidateTag", tagSet, c -> c.sadd(tagSet, processed))
             .onErrorResume(ignored -> Mono.empty())
             .then(Mono.error(e)));
   }
@@ -688,13 +698,28 @@ public final class RedisCacheBackend implements CacheBackend {
         return Mono.just(CacheHealth.down("circuit breaker " + state + " after "
             + breaker.getMetrics().getNumberOfFailedCalls() + " failures: " + failures.lastFailure()));
       }
-      return connector.commands()
-          .flatMap(RedisClusterReactiveCommands::ping)
-          .timeout(settings.commandTimeout())
-          .map(pong -> {
+      if (failures.breakers().noMasterAnswers()) {
+        return Mono.just(CacheHealth.down("circuit breakers of every cluster master open: "
+            + describe(failures.breakers().sickMasters()) + "; last failure: " + failures.lastFailure()));
+      }
+      return connector.ping(settings.commandTimeout())
+          .map(silent -> {
             if (state == CircuitBreaker.State.HALF_OPEN) {
               return CacheHealth.degraded("circuit breaker HALF_OPEN: Redis answers again, calls are being"
                   + " probed after: " + failures.lastFailure());
+            }
+            if (!silent.isEmpty()) {
+              StringBuilder which = new StringBuilder();
+              silent.forEach((address, why) -> which.append(which.isEmpty() ? "" : ", ").append(address)
+                  .append(" (").append(settings.scrub(String.valueOf(rootMessage(why)))).append(')'));
+              return CacheHealth.degraded("cluster master(s) not answering: " + which + "; the other masters'"
+                  + " keys are served");
+            }
+            List<Breakers.Sick> sick = failures.breakers().sickMasters();
+            if (!sick.isEmpty()) {
+              return CacheHealth.degraded("circuit breaker of cluster master(s) " + describe(sick) + ": the keys"
+                  + " of their slots fail fast, the other masters' are served; last failure: "
+                  + failures.lastFailure());
             }
             failures.recovered();
             return CacheHealth.up();
@@ -721,6 +746,19 @@ public final class RedisCacheBackend implements CacheBackend {
     });
   }
 
+  /** The masters' breakers that are not closed, e.g. "127.0.0.1:7001 OPEN after 3 failures". */
+  private static String describe(List<Breakers.Sick> sick) {
+    StringBuilder text = new StringBuilder();
+    for (Breakers.Sick master : sick) {
+      if (!text.isEmpty()) {
+        text.append(", ");
+      }
+      text.append(master.address()).append(' ').append(master.breaker().getState()).append(" after ")
+          .append(master.breaker().getMetrics().getNumberOfFailedCalls()).append(" failures");
+    }
+    return text.toString();
+  }
+
   private static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
@@ -741,6 +779,11 @@ public final class RedisCacheBackend implements CacheBackend {
     return settings;
   }
 
+  /** The cluster's current topology, by which each master's calls get their own breaker; null while not connected. */
+  private io.lettuce.core.cluster.models.partitions.Partitions topology() {
+    return connector.topology();
+  }
+
   /** The breaker opened on timeouts: the connection may be half-open, so the next call gets a new one. */
   private void replaceConnection() {
     connector.reset();
@@ -753,21 +796,27 @@ public final class RedisCacheBackend implements CacheBackend {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  private <T> Mono<T> run(String operation,
+  /**
+   * Runs a command under the breaker and retry.
+   *
+   * @param routingKey the stored key the command is routed by (all of its keys share that key's slot), or null when
+   *     it reaches several slots or every master: on a cluster it chooses the breaker ({@link Breakers})
+   */
+  private <T> Mono<T> run(String operation, String routingKey,
       Function<RedisClusterReactiveCommands<String, byte[]>, ? extends Mono<T>> command) {
-    return guarded(operation, connector.commands().flatMap(c -> bounded(command.apply(c))));
+    return guarded(operation, routingKey, connector.commands().flatMap(c -> bounded(command.apply(c))));
   }
 
   /**
    * Runs a command (bounded, and a new request per subscription: a retry subscribes again) under the breaker and
    * retry, unless the backend is closed.
    */
-  private <T> Mono<T> guarded(String operation, Mono<T> command) {
+  private <T> Mono<T> guarded(String operation, String routingKey, Mono<T> command) {
     return Mono.defer(() -> {
       if (closed.get()) {
         return Mono.error(closedException(operation));
       }
-      return failures.guard(operation, command);
+      return failures.guard(operation, routingKey, command);
     });
   }
 

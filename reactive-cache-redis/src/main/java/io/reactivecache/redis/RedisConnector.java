@@ -17,6 +17,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -38,6 +39,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -455,6 +459,59 @@ final class RedisConnector {
    */
   Mono<RedisClusterAsyncCommands<String, byte[]>> async() {
     return async;
+  }
+
+  /**
+   * PINGs what serves the cache, connecting first if needed: the node (or the master behind Sentinel); on a
+   * cluster every master that serves slots, each over its own connection. A plain PING on a cluster connection
+   * goes over its default connection, to whichever node Lettuce picked when connecting: perhaps a replica, and
+   * once that node has died perhaps a connection Lettuce keeps reconnecting to it, while every key is served
+   * (ClusterHealthIT).
+   *
+   * @param bound how long the connect, and then each PING, may take
+   * @return the masters that did not answer, by address, each with why (empty when all answered); an error when
+   *     nothing answered
+   */
+  Mono<Map<String, Throwable>> ping(Duration bound) {
+    return connection.timeout(bound).flatMap(connected -> {
+      if (!(connected instanceof StatefulRedisClusterConnection<?, ?> any)) {
+        return ((StatefulRedisConnection<String, byte[]>) connected).reactive().ping().timeout(bound)
+            .thenReturn(Map.<String, Throwable>of());
+      }
+      @SuppressWarnings("unchecked")
+      StatefulRedisClusterConnection<String, byte[]> cluster = (StatefulRedisClusterConnection<String, byte[]>) any;
+      List<RedisClusterNode> masters = new ArrayList<>();
+      for (RedisClusterNode node : cluster.getPartitions()) {
+        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots() && node.getUri() != null) {
+          masters.add(node);
+        }
+      }
+      if (masters.isEmpty()) {
+        return Mono.error(new RedisConnectionException("the cluster's topology names no master serving slots"));
+      }
+      Map<String, Throwable> silent = new ConcurrentHashMap<>();
+      return Flux.fromIterable(masters)
+          .flatMap(master -> {
+            RedisURI address = master.getUri();
+            return Mono.defer(() -> Mono.fromCompletionStage(
+                    cluster.getConnectionAsync(address.getHost(), address.getPort())))
+                .flatMap(node -> Mono.fromCompletionStage(node.async().ping()))
+                .timeout(bound)
+                .then()
+                .onErrorResume(e -> {
+                  silent.put(address.getHost() + ":" + address.getPort(), e);
+                  return Mono.empty();
+                });
+          })
+          .then(Mono.defer(() -> silent.size() == masters.size()
+              ? Mono.error(silent.values().iterator().next())
+              : Mono.just(new TreeMap<>(silent))));
+    });
+  }
+
+  /** The cluster connection's current topology if one is open now, else null (also on one node); never connects. */
+  Partitions topology() {
+    return opened.get() instanceof StatefulRedisClusterConnection<?, ?> cluster ? cluster.getPartitions() : null;
   }
 
   /** The shared connection if one is open now, else null; never connects. */

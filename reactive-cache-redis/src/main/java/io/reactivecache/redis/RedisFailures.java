@@ -10,6 +10,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.reactivecache.CacheBackendException;
 import java.io.IOException;
 import java.security.cert.CertificateException;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -69,7 +71,7 @@ final class RedisFailures implements RedisConnector.Events {
   }
 
   private final RedisSettings settings;
-  private final CircuitBreaker breaker;
+  private final Breakers breakers;
   private final Retry retry;
   private final Runnable deadConnection;
   private final AtomicReference<String> lastFailure = new AtomicReference<>("");
@@ -84,13 +86,15 @@ final class RedisFailures implements RedisConnector.Events {
    * @param settings the configuration
    * @param deadConnection called when the breaker opens on timeouts: the connection looks open but nothing
    *     comes back on it, so it must be replaced (Lettuce would keep it for good)
+   * @param topology on a cluster, the connection's current topology (null while not connected), by which each
+   *     master gets a breaker of its own ({@link Breakers}); null for one node
    */
-  RedisFailures(RedisSettings settings, Runnable deadConnection) {
+  RedisFailures(RedisSettings settings, Runnable deadConnection, Supplier<Partitions> topology) {
     this.settings = settings;
     this.deadConnection = deadConnection;
     int threshold = settings.circuitBreakerThreshold();
     // A count window of `threshold` calls at a 100% failure rate is "threshold consecutive failures".
-    this.breaker = CircuitBreaker.of(settings.name(), CircuitBreakerConfig.custom()
+    this.breakers = new Breakers(settings.name(), CircuitBreakerConfig.custom()
         .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
         .slidingWindowSize(threshold)
         .minimumNumberOfCalls(threshold)
@@ -98,7 +102,7 @@ final class RedisFailures implements RedisConnector.Events {
         .waitDurationInOpenState(settings.circuitBreakerWaitDuration())
         .permittedNumberOfCallsInHalfOpenState(1)
         .recordException(e -> kindOf(e).breakerFailure)
-        .build());
+        .build(), topology);
     Duration longestBackoff = settings.commandTimeout().multipliedBy(4);
     this.retry = Retry.of(settings.name(), RetryConfig.custom()
         .maxAttempts(attempts())
@@ -111,8 +115,13 @@ final class RedisFailures implements RedisConnector.Events {
     // reads the zoned wall clock) for every successful call. The attempts report to succeeded / failed instead.
   }
 
+  /** The backend's own breaker (see {@link Breakers}). */
   CircuitBreaker breaker() {
-    return breaker;
+    return breakers.backend();
+  }
+
+  Breakers breakers() {
+    return breakers;
   }
 
   /** Lettuce's Master/Replica connection knows no master (its words, from MasterReplicaConnectionProvider). */
@@ -141,9 +150,12 @@ final class RedisFailures implements RedisConnector.Events {
    * gives it: the same {@link Retry} decides, from the first failure on, whether and after which backoff to try
    * again ({@code retryAttempts} retries at most, transient failures only), and every attempt goes through the
    * breaker.
+   *
+   * @param routingKey the stored key the command is routed by, or null when it is not one cluster master's: it
+   *     chooses the breaker ({@link Breakers#forKey}), anew for every attempt
    */
-  <T> Mono<T> guard(String operation, Mono<T> command) {
-    Mono<T> attempt = new BreakerAttempt<>(command);
+  <T> Mono<T> guard(String operation, String routingKey, Mono<T> command) {
+    Mono<T> attempt = new BreakerAttempt<>(routingKey, command);
     return attempt
         .onErrorResume(first -> retried(attempt, retry.asyncContext(), first))
         .onErrorMap(e -> !(e instanceof CacheBackendException), e -> toBackendException(operation, e));
@@ -155,24 +167,26 @@ final class RedisFailures implements RedisConnector.Events {
    * exception when they fail too.
    *
    * @param operation the operation's name, for the message
+   * @param routingKey as for {@link #guard}
    * @param first why the first attempt failed
    * @param command a new request per subscription
    */
-  <T> Mono<T> continueAfter(String operation, Throwable first, Mono<T> command) {
-    return retried(new BreakerAttempt<>(command), retry.asyncContext(), first)
+  <T> Mono<T> continueAfter(String operation, String routingKey, Throwable first, Mono<T> command) {
+    return retried(new BreakerAttempt<>(routingKey, command), retry.asyncContext(), first)
         .onErrorMap(e -> !(e instanceof CacheBackendException), e -> toBackendException(operation, e));
   }
 
   /**
-   * Asks the breaker to let one call through now. A call let through must end in exactly one of
-   * {@link #succeeded}, {@link #failed} or {@link #released}.
+   * The breaker a command routed by this stored key goes through (null: not one master's). A call it lets through
+   * ({@code tryAcquirePermission}) must end in exactly one of {@link #succeeded}, {@link #failed} or
+   * {@link #released}, with the same breaker.
    */
-  boolean tryAcquire() {
-    return breaker.tryAcquirePermission();
+  CircuitBreaker breakerFor(String routingKey) {
+    return breakers.forKey(routingKey);
   }
 
-  /** Why a call was not let through: what an attempt fails with when {@link #tryAcquire} says no. */
-  CallNotPermittedException refusal() {
+  /** Why a call was not let through: what an attempt fails with when its breaker says no. */
+  static CallNotPermittedException refusal(CircuitBreaker breaker) {
     return CallNotPermittedException.createCallNotPermittedException(breaker);
   }
 
@@ -180,7 +194,7 @@ final class RedisFailures implements RedisConnector.Events {
    * A call let through got its reply. The breaker judges outcomes only (it has no slow-call rule: a slow call is
    * bounded by the command timeout and fails as a timeout), so no duration is measured: no clock read per call.
    */
-  void succeeded() {
+  void succeeded(CircuitBreaker breaker) {
     breaker.onSuccess(0, TimeUnit.NANOSECONDS);
     if (reconnectFailure.get() != null) {
       reconnectFailure.set(null);
@@ -190,9 +204,11 @@ final class RedisFailures implements RedisConnector.Events {
   /**
    * A call let through failed. The breaker counts it if its kind says so; a counted failure is remembered (the
    * open breaker's message names it), a Master/Replica connection that lost its master is replaced, and so is a
-   * connection whose timeouts just opened the breaker.
+   * connection whose timeouts just opened the breaker. On a cluster, a master's breaker opened by timeouts
+   * replaces the connection only once no master answers: the connection carries every master's traffic, and one
+   * frozen master is the cluster's to fail over (its replica takes the slots; the topology follows).
    */
-  void failed(Throwable error) {
+  void failed(CircuitBreaker breaker, Throwable error) {
     CircuitBreaker.State before = breaker.getState();
     breaker.onError(0, TimeUnit.NANOSECONDS, error);
     Kind kind = kindOf(error);
@@ -206,7 +222,8 @@ final class RedisFailures implements RedisConnector.Events {
       // change, which in a stable topology never comes. A new connection asks the sentinels again.
       deadConnection.run();
     } else if (kind == Kind.TIMEOUT && before != CircuitBreaker.State.OPEN
-        && breaker.getState() == CircuitBreaker.State.OPEN) {
+        && breaker.getState() == CircuitBreaker.State.OPEN
+        && (!breakers.isMasters(breaker) || breakers.noMasterAnswers())) {
       // Opened by timeouts: the connection may be half-open (the peer's kernel still acknowledges, so keep-alive
       // never fires). Replace it; the probe after the breaker's wait then uses a fresh one.
       deadConnection.run();
@@ -214,7 +231,7 @@ final class RedisFailures implements RedisConnector.Events {
   }
 
   /** A call let through was cancelled before its outcome: it counts neither way. */
-  void released() {
+  void released(CircuitBreaker breaker) {
     breaker.releasePermission();
   }
 
@@ -284,6 +301,18 @@ final class RedisFailures implements RedisConnector.Events {
     return CircuitBreaker.State.OPEN.name();
   }
 
+  /** The address of the cluster master whose breaker refused the call; null when it was the backend's. */
+  private String refusingMaster(Throwable error) {
+    String prefix = settings.name() + "@";
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof CallNotPermittedException refused) {
+        String name = refused.getCausingCircuitBreakerName();
+        return name != null && name.startsWith(prefix) ? name.substring(prefix.length()) : null;
+      }
+    }
+    return null;
+  }
+
   static Kind classify(Throwable error) {
     for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
       if (e instanceof CallNotPermittedException) {
@@ -351,9 +380,16 @@ final class RedisFailures implements RedisConnector.Events {
           + " use an evicting maxmemory-policy such as allkeys-lru";
       case BREAKER_OPEN -> {
         String last = lastFailure();
-        yield operation + " was not sent: the circuit breaker is " + refusingState(error)
-            + " after repeated failures" + (last.isEmpty() ? "" : " (last: " + last + ")") + ". Calls resume after "
-            + settings.circuitBreakerWaitDuration() + " if Redis at " + where + " answers again";
+        String master = refusingMaster(error);
+        yield master == null
+            ? operation + " was not sent: the circuit breaker is " + refusingState(error)
+                + " after repeated failures" + (last.isEmpty() ? "" : " (last: " + last + ")") + ". Calls resume after "
+                + settings.circuitBreakerWaitDuration() + " if Redis at " + where + " answers again"
+            : operation + " was not sent: the circuit breaker of the cluster master at " + master + ", which serves"
+                + " the key's slot, is " + refusingState(error) + " after repeated failures"
+                + (last.isEmpty() ? "" : " (last: " + last + ")") + ". Calls for its slots resume after "
+                + settings.circuitBreakerWaitDuration() + " if it answers again, or as soon as the cluster has moved"
+                + " them to another master (a failover); the other masters' keys are not affected";
       }
       case COMMAND -> operation + " failed: Redis at " + where + " replied with an error: " + detail(error);
       case OTHER -> operation + " failed against Redis at " + where + ": " + detail(error);
@@ -420,30 +456,35 @@ final class RedisFailures implements RedisConnector.Events {
    * success, an error a failure, a cancel before either a release.
    */
   private final class BreakerAttempt<T> extends Mono<T> {
+    private final String routingKey;
     private final Mono<T> command;
 
-    BreakerAttempt(Mono<T> command) {
+    BreakerAttempt(String routingKey, Mono<T> command) {
+      this.routingKey = routingKey;
       this.command = command;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
-      if (!tryAcquire()) {
-        Operators.error(actual, refusal());
+      CircuitBreaker breaker = breakerFor(routingKey);
+      if (!breaker.tryAcquirePermission()) {
+        Operators.error(actual, refusal(breaker));
         return;
       }
-      command.subscribe(new Reporting<>(actual));
+      command.subscribe(new Reporting<>(actual, breaker));
     }
   }
 
   /** Passes the command's signals on, reporting the outcome to the breaker first, once. */
   private final class Reporting<T> implements CoreSubscriber<T>, Subscription {
     private final CoreSubscriber<? super T> actual;
+    private final CircuitBreaker breaker;
     private final AtomicBoolean reported = new AtomicBoolean();
     private Subscription upstream;
 
-    Reporting(CoreSubscriber<? super T> actual) {
+    Reporting(CoreSubscriber<? super T> actual, CircuitBreaker breaker) {
       this.actual = actual;
+      this.breaker = breaker;
     }
 
     @Override
@@ -460,7 +501,7 @@ final class RedisFailures implements RedisConnector.Events {
     @Override
     public void onNext(T value) {
       if (reported.compareAndSet(false, true)) {
-        succeeded();
+        succeeded(breaker);
       }
       actual.onNext(value);
     }
@@ -468,7 +509,7 @@ final class RedisFailures implements RedisConnector.Events {
     @Override
     public void onError(Throwable error) {
       if (reported.compareAndSet(false, true)) {
-        failed(error);
+        failed(breaker, error);
       }
       actual.onError(error);
     }
@@ -476,7 +517,7 @@ final class RedisFailures implements RedisConnector.Events {
     @Override
     public void onComplete() {
       if (reported.compareAndSet(false, true)) {
-        succeeded();
+        succeeded(breaker);
       }
       actual.onComplete();
     }
@@ -489,7 +530,7 @@ final class RedisFailures implements RedisConnector.Events {
     @Override
     public void cancel() {
       if (reported.compareAndSet(false, true)) {
-        released();
+        released(breaker);
       }
       upstream.cancel();
     }

@@ -1,5 +1,6 @@
 package io.reactivecache.redis;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.api.StatefulConnection;
 import io.reactivecache.ValueType;
 import io.reactivecache.spi.CacheEntry;
@@ -56,11 +57,12 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
   public void subscribe(CoreSubscriber<? super CacheEntry<T>> actual) {
     StatefulConnection<String, byte[]> connection = backend.openConnection();
     RedisFailures failures = backend.failures();
-    if (connection == null || backend.isClosed() || !failures.tryAcquire()) {
+    CircuitBreaker breaker = connection == null ? null : failures.breakerFor(storedKey);
+    if (breaker == null || backend.isClosed() || !breaker.tryAcquirePermission()) {
       backend.getGenerally(storedKey, envelopeKey, type, reader).subscribe(actual);
       return;
     }
-    Call call = new Call(actual, failures);
+    Call call = new Call(actual, failures, breaker);
     actual.onSubscribe(call);
     call.send(connection);
   }
@@ -72,6 +74,8 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
     private static final AtomicIntegerFieldUpdater<RedisGet.Call> SETTLED =
         AtomicIntegerFieldUpdater.newUpdater(RedisGet.Call.class, "settled");
     private final RedisFailures failures;
+    /** The breaker that let the call through, and hears its outcome. */
+    private final CircuitBreaker breaker;
     /** 1 once the reply, the timer or a cancel decided the call's outcome: the first of them wins. */
     private volatile int settled;
     private volatile GetCommand command;
@@ -80,9 +84,10 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
     /** The general path's subscription, once a failure handed the call over to it. */
     private volatile Subscription continuation;
 
-    Call(CoreSubscriber<? super CacheEntry<T>> actual, RedisFailures failures) {
+    Call(CoreSubscriber<? super CacheEntry<T>> actual, RedisFailures failures, CircuitBreaker breaker) {
       super(actual);
       this.failures = failures;
+      this.breaker = breaker;
     }
 
     void send(StatefulConnection<String, byte[]> connection) {
@@ -129,7 +134,7 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
         fail(error);
         return;
       }
-      failures.succeeded();
+      failures.succeeded(breaker);
       if (value != null && value.length > RedisCacheBackend.DECODE_INLINE_BYTES) {
         Schedulers.parallel().schedule(() -> emit(value));
       } else {
@@ -166,7 +171,7 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
 
     /** A failed first attempt: the breaker counts it, then the general path retries or words the failure. */
     private void fail(Throwable error) {
-      failures.failed(error);
+      failures.failed(breaker, error);
       if (isCancelled()) {
         return;
       }
@@ -181,7 +186,7 @@ final class RedisGet<T> extends Mono<CacheEntry<T>> {
     public void cancel() {
       super.cancel();
       if (settle()) {
-        failures.released();
+        failures.released(breaker);
         Timeout armed = timer;
         if (armed != null) {
           armed.cancel();

@@ -19,7 +19,7 @@ class RedisBlockHoundIntegrationTest {
   @Test
   void breakerBookkeepingUnderContentionIsNotABlockingCall() {
     RedisFailures failures =
-        new RedisFailures(RedisCache.builder().url("redis://127.0.0.1:1/0").settings(), () -> {});
+        new RedisFailures(RedisCache.builder().url("redis://127.0.0.1:1/0").settings(), () -> {}, null);
     int threads = Math.max(4, Schedulers.DEFAULT_POOL_SIZE * 2);
     Long recorded = Flux.range(0, threads)
         .flatMap(i -> Mono.fromCallable(() -> {

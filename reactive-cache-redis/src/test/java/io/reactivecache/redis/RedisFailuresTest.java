@@ -27,7 +27,7 @@ class RedisFailuresTest {
       .retryAttempts(0)
       .circuitBreakerThreshold(3)
       .circuitBreakerWaitDuration(Duration.ofMinutes(1))
-      .settings(), deadConnections::incrementAndGet);
+      .settings(), deadConnections::incrementAndGet, null);
 
   private static RedisConnectionException refusedReconnect() {
     return new RedisConnectionException("Unable to connect",
@@ -36,7 +36,7 @@ class RedisFailuresTest {
 
   private void fail(Throwable error, int times) {
     for (int i = 0; i < times; i++) {
-      failures.guard("get", Mono.error(error)).onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(5));
+      failures.guard("get", null, Mono.error(error)).onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(5));
     }
   }
 
@@ -59,7 +59,7 @@ class RedisFailuresTest {
   void aClusterIsToldToCheckItsNodesNotAUrlItNeverSet() {
     RedisFailures cluster = new RedisFailures(RedisCache.builder()
         .clusterNodes("redis://127.0.0.1:1", "redis://127.0.0.1:2")
-        .settings(), () -> { });
+        .settings(), () -> { }, null);
     String message = cluster.toBackendException("get", NOT_CONNECTED).getMessage();
     assertThat(message).contains("Check that Redis runs and that clusterNodes name its nodes")
         .doesNotContain("url");
@@ -140,14 +140,14 @@ class RedisFailuresTest {
         .retryBackoff(Duration.ofMillis(1))
         .circuitBreakerThreshold(threshold)
         .circuitBreakerWaitDuration(Duration.ofMinutes(1))
-        .settings(), () -> { });
+        .settings(), () -> { }, null);
   }
 
   @Test
   void aSuccessIsOneAttemptThroughTheBreaker() {
     RedisFailures guarded = withRetries(2, 5);
     AtomicInteger attempts = new AtomicInteger();
-    StepVerifier.create(guarded.guard("get", failingThen(attempts))).expectNext("v").verifyComplete();
+    StepVerifier.create(guarded.guard("get", null, failingThen(attempts))).expectNext("v").verifyComplete();
     assertThat(attempts).hasValue(1);
     assertThat(guarded.breaker().getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
   }
@@ -156,7 +156,7 @@ class RedisFailuresTest {
   void aCommandFailingOnceThenSucceedingIsRetriedAndAnswers() {
     RedisFailures guarded = withRetries(2, 5);
     AtomicInteger attempts = new AtomicInteger();
-    StepVerifier.create(guarded.guard("get", failingThen(attempts, new TimeoutException("no reply"))))
+    StepVerifier.create(guarded.guard("get", null, failingThen(attempts, new TimeoutException("no reply"))))
         .expectNext("v")
         .verifyComplete();
     assertThat(attempts).hasValue(2);
@@ -172,7 +172,7 @@ class RedisFailuresTest {
       AtomicInteger attempts = new AtomicInteger();
       Throwable[] always = new Throwable[10];
       java.util.Arrays.fill(always, new RedisConnectionException("Connection refused"));
-      StepVerifier.create(guarded.guard("get", failingThen(attempts, always)))
+      StepVerifier.create(guarded.guard("get", null, failingThen(attempts, always)))
           .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheBackendException.class)
               .hasMessageContaining("could not reach Redis")
               .hasCauseInstanceOf(RedisConnectionException.class))
@@ -185,7 +185,7 @@ class RedisFailuresTest {
   void aFailureThatIsNotTransientIsNotRetried() {
     RedisFailures guarded = withRetries(3, 50);
     AtomicInteger attempts = new AtomicInteger();
-    StepVerifier.create(guarded.guard("get", failingThen(attempts,
+    StepVerifier.create(guarded.guard("get", null, failingThen(attempts,
             new RedisCommandExecutionException("WRONGTYPE Operation against a key holding the wrong kind"))))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheBackendException.class)
             .hasMessageContaining("replied with an error: WRONGTYPE"))
@@ -193,7 +193,7 @@ class RedisFailuresTest {
     assertThat(attempts).hasValue(1);
 
     AtomicInteger errors = new AtomicInteger();
-    StepVerifier.create(guarded.guard("get", failingThen(errors, new StackOverflowError())))
+    StepVerifier.create(guarded.guard("get", null, failingThen(errors, new StackOverflowError())))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheBackendException.class)
             .hasCauseInstanceOf(StackOverflowError.class))
         .verify(Duration.ofSeconds(10));
@@ -206,7 +206,7 @@ class RedisFailuresTest {
     AtomicInteger attempts = new AtomicInteger();
     Throwable[] always = new Throwable[10];
     java.util.Arrays.fill(always, new TimeoutException("no reply"));
-    StepVerifier.create(guarded.guard("get", failingThen(attempts, always)))
+    StepVerifier.create(guarded.guard("get", null, failingThen(attempts, always)))
         .expectError(CacheBackendException.class)
         .verify(Duration.ofSeconds(10));
     assertThat(attempts).hasValue(3);
@@ -214,7 +214,7 @@ class RedisFailuresTest {
         .isEqualTo(CircuitBreaker.State.OPEN);
 
     AtomicInteger afterOpen = new AtomicInteger();
-    StepVerifier.create(guarded.guard("get", failingThen(afterOpen)))
+    StepVerifier.create(guarded.guard("get", null, failingThen(afterOpen)))
         .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(CacheBackendException.class)
             .hasMessageContaining("circuit breaker is OPEN")
             .hasMessageContaining("(last: timeout: no reply)"))
@@ -227,7 +227,7 @@ class RedisFailuresTest {
     // Threshold 2: the first attempt fails, the retry fails and opens the breaker, the next retry is refused.
     RedisFailures guarded = withRetries(5, 2);
     AtomicInteger attempts = new AtomicInteger();
-    StepVerifier.create(guarded.guard("get", failingThen(attempts,
+    StepVerifier.create(guarded.guard("get", null, failingThen(attempts,
             new RedisConnectionException("refused"), new RedisConnectionException("refused"))))
         .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("circuit breaker is OPEN"))
         .verify(Duration.ofSeconds(10));
@@ -240,11 +240,11 @@ class RedisFailuresTest {
         .url("redis://127.0.0.1:1/0")
         .retryAttempts(3)
         .retryBackoff(Duration.ofSeconds(1))
-        .settings(), () -> { });
+        .settings(), () -> { }, null);
     AtomicInteger attempts = new AtomicInteger();
     Throwable[] always = new Throwable[10];
     java.util.Arrays.fill(always, new RedisConnectionException("refused"));
-    StepVerifier.create(guarded.guard("get", failingThen(attempts, always)))
+    StepVerifier.create(guarded.guard("get", null, failingThen(attempts, always)))
         .thenCancel()
         .verify(Duration.ofSeconds(10));
     // The first backoff is 0.5-1.5 s (1 s, jittered by half); the cancel came within it.

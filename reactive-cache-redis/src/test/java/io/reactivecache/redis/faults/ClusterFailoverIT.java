@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
@@ -48,6 +50,8 @@ class ClusterFailoverIT extends RedisFaultTest {
     RedisCacheBackend backend = clusterBackend(cluster);
     Hot hot = hotKey(cluster);
     int replica = ClusterFaults.replicaOf(hot.master(), hot.master()).orElseThrow();
+    Set<String> elsewhere = KEYS.stream().filter(key -> located(cluster, key).master() != hot.master())
+        .collect(Collectors.toSet());
 
     ClusterLoad load = closeLater(new ClusterLoad(backend, KEYS, DELETE_EVERY, READERS, CALL_BOUND));
     sleep(STEADY);
@@ -61,8 +65,16 @@ class ClusterFailoverIT extends RedisFaultTest {
     long promotedAt = System.nanoTime();
     ClusterLoad.Op resumed = awaitWriteSince(load, deadAt);
     long resumedAt = resumed.end();
-    Duration upAgain = await("health UP after the failover", RECOVERY_BOUND, () -> health(backend).status()
-        == CacheHealth.Status.UP);
+    CacheHealth[] lastHealth = new CacheHealth[1];
+    Duration upAgain;
+    try {
+      upAgain = await("health UP after the failover", RECOVERY_BOUND, () -> {
+        lastHealth[0] = health(backend);
+        return lastHealth[0].status() == CacheHealth.Status.UP;
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; last health: " + lastHealth[0], e);
+    }
     sleep(STEADY);
     load.close();
 
@@ -73,6 +85,12 @@ class ClusterFailoverIT extends RedisFaultTest {
     figure(ROW, "kill -9: the hot key's writes from the promotion to the first good one (ms after the promotion)",
         load.timeline(HOT, promotedAt, resumedAt + 1));
     report("kill -9", load, deadAt, resumedAt);
+    figure(ROW, "kill -9: calls of the keys on the other masters " + elsewhere + ": failed / made, from the kill to"
+        + " the hot key's first good write", load.failedCalls(deadAt, resumedAt, elsewhere::contains) + " / "
+        + load.calls(deadAt, resumedAt, elsewhere::contains));
+    elsewhere.stream().filter(key -> !key.equals(HOT)).findFirst().ifPresent(key -> figure(ROW, "kill -9: writes"
+        + " of " + key + ", on another master, from the kill to the hot key's first good write (ms after the kill)",
+        load.timeline(key, killedAt, resumedAt + 1)));
     assertThat(newOwner).as("the promoted node").isEqualTo(replica);
     assertThat(millis(resumedAt - killedAt)).as("writes resume within %s of the kill", RECOVERY_BOUND)
         .isLessThanOrEqualTo(RECOVERY_BOUND.toMillis());
@@ -233,21 +251,26 @@ class ClusterFailoverIT extends RedisFaultTest {
 
   /** Finds the hot key's entry where the backend wrote it (before any load, so it exists). */
   private static Hot hotKey(RedisClusterProcesses cluster) {
+    return located(cluster, HOT);
+  }
+
+  /** Finds a key's entry where the backend wrote it; call before the load (which deletes now and then). */
+  private static Hot located(RedisClusterProcesses cluster, String cacheKey) {
     for (int port : cluster.masterPorts()) {
       String cursor = "0";
       do {
-        List<?> reply = (List<?>) ClusterFaults.command(port, "SCAN", cursor, "MATCH", "*" + HOT + "*", "COUNT",
-            "1000");
+        List<?> reply = (List<?>) ClusterFaults.command(port, "SCAN", cursor, "MATCH", "*" + cacheKey + "*",
+            "COUNT", "1000");
         cursor = (String) reply.get(0);
         for (Object key : (List<?>) reply.get(1)) {
           String name = (String) key;
-          if (name.endsWith(HOT) && !name.contains("#")) {
+          if (name.endsWith(cacheKey) && !name.contains("#")) {
             return new Hot(name, ClusterFaults.keySlot(port, name), port);
           }
         }
       } while (!"0".equals(cursor));
     }
-    throw new AssertionError("the hot key's entry is on no master");
+    throw new AssertionError("the entry of " + cacheKey + " is on no master");
   }
 
   /**

@@ -147,6 +147,9 @@ final class ClusterLoad implements AutoCloseable {
     if (message.contains("circuit breaker is HALF_OPEN")) {
       return "breaker half-open";
     }
+    if (message.contains("circuit breaker of the cluster master")) {
+      return message.contains(" is HALF_OPEN ") ? "master's breaker half-open" : "master's breaker open";
+    }
     for (String cause : List.of("CLUSTERDOWN", "MOVED", "ASK", "TRYAGAIN", "not connected", "Connection refused",
         "disconnected", "timed out", "timeout")) {
       if (message.contains(cause)) {
@@ -248,10 +251,24 @@ final class ClusterLoad implements AutoCloseable {
 
   /** Failed calls (writes, deletes, reads) that started in {@code [from, to)}. */
   long failedCalls(long from, long to) {
-    long writes = journals.keySet().stream().flatMap(key -> journal(key).stream())
+    return failedCalls(from, to, key -> true);
+  }
+
+  /** Failed calls (writes, deletes, reads) of the chosen keys that started in {@code [from, to)}. */
+  long failedCalls(long from, long to, java.util.function.Predicate<String> chosen) {
+    long writes = journals.keySet().stream().filter(chosen).flatMap(key -> journal(key).stream())
         .filter(op -> !op.ok() && op.start() >= from && op.start() < to).count();
-    long failedReads = reads().stream().filter(r -> r.failed() && r.start() >= from && r.start() < to).count();
+    long failedReads = reads().stream()
+        .filter(r -> chosen.test(r.key()) && r.failed() && r.start() >= from && r.start() < to).count();
     return writes + failedReads;
+  }
+
+  /** Calls (writes, deletes, reads) of the chosen keys that started in {@code [from, to)}. */
+  long calls(long from, long to, java.util.function.Predicate<String> chosen) {
+    long writes = journals.keySet().stream().filter(chosen).flatMap(key -> journal(key).stream())
+        .filter(op -> op.seq() > 0 && op.start() >= from && op.start() < to).count();
+    return writes + reads().stream()
+        .filter(r -> chosen.test(r.key()) && r.start() >= from && r.start() < to).count();
   }
 
   /** All calls made so far. */

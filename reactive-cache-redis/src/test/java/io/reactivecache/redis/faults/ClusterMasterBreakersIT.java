@@ -1,0 +1,114 @@
+package io.reactivecache.redis.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reactivecache.CacheHealth;
+import io.reactivecache.Strategy;
+import io.reactivecache.redis.RedisCache;
+import io.reactivecache.redis.RedisCacheBackend;
+import io.reactivecache.redis.support.ClusterFaults;
+import io.reactivecache.redis.support.RedisClusterProcesses;
+import io.reactivecache.redis.support.RedisTestSupport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+/**
+ * On a Redis Cluster each master has a circuit breaker of its own: a master that dies short-circuits the calls for
+ * its slots, not every call, and once the cluster has promoted its replica those slots are served again at once,
+ * without waiting out the dead master's breaker.
+ *
+ * <p>The cluster runs with {@code cluster-require-full-coverage no}, so that the other masters keep answering while
+ * the dead one's slots are not served (with the default, every master refuses every key with {@code CLUSTERDOWN}
+ * from the moment the cluster marks the master failed until its replica is promoted: no client can help that).
+ */
+class ClusterMasterBreakersIT extends RedisFaultTest {
+  private static final String ROW = "row 22 cluster, one breaker per master";
+  /** Far longer than the test may take: a call that waited for this breaker to half-open would fail the test. */
+  private static final Duration LONG_WAIT = Duration.ofMinutes(5);
+  private static final int THRESHOLD = 3;
+
+  @Test
+  void aDeadMastersBreakerStopsOnlyItsKeysAndItsSlotsResumeOnThePromotedReplicaWithoutWaitingItOut() {
+    RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
+    for (int port : cluster.ports()) {
+      ClusterFaults.command(port, "CONFIG", "SET", "cluster-require-full-coverage", "no");
+    }
+    RedisCacheBackend backend = RedisCache.builder()
+        .name("redis")
+        .clusterNodes(cluster.seedUrls())
+        .namespace(RedisTestSupport.newNamespace())
+        .commandTimeout(COMMAND_TIMEOUT)
+        .connectTimeout(CONNECT_TIMEOUT)
+        .retryAttempts(0)
+        .circuitBreakerThreshold(THRESHOLD)
+        .circuitBreakerWaitDuration(LONG_WAIT)
+        .strategy(Strategy.TTL)
+        .build();
+    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+    List<String> keys = IntStream.range(0, 12).mapToObj(i -> "key-" + i).toList();
+    await("the first writes through a new cluster backend", RECOVERY_BOUND,
+        () -> keys.stream().allMatch(key -> !call(backend.put(key, entry(valueOf(key, 0)))).failed()));
+    String doomed = keys.get(0);
+    String doomedStored = storedName(cluster, doomed);
+    int dead = masterOf(cluster, doomedStored);
+    String other = keys.stream().filter(key -> masterOf(cluster, storedName(cluster, key)) != dead).findFirst()
+        .orElseThrow();
+
+    cluster.killMaster(dead);
+    long killedAt = System.nanoTime();
+    List<Outcome<Void>> beforeOpen = new ArrayList<>();
+    Outcome<Void> refused = null;
+    for (int i = 1; i <= THRESHOLD + 5 && refused == null; i++) {
+      Outcome<Void> write = call(backend.put(doomed, entry(valueOf(doomed, i))));
+      if (write.failed() && shortCircuited(write.error())) {
+        refused = write;
+      } else {
+        beforeOpen.add(write);
+      }
+    }
+    figure(ROW, "calls of the dead master's key before its breaker refused one", beforeOpen.size());
+    assertThat(refused).as("the dead master's breaker opens after %d failed calls", THRESHOLD).isNotNull();
+    assertThat(refused.error().getMessage()).as("the refusal names the master")
+        .contains("127.0.0.1:" + dead).contains("the other masters' keys are not affected");
+
+    Outcome<Void> otherWrite = call(backend.put(other, entry(valueOf(other, 1))));
+    assertThat(otherWrite.error()).as("a write of a key on another master, the dead one's breaker open").isNull();
+    assertThat(call(backend.get(other, STRING)).get().value()).isEqualTo(valueOf(other, 1));
+    CacheHealth sick = health(backend);
+    figure(ROW, "health with one master's breaker open", sick);
+    assertThat(sick.status()).isEqualTo(CacheHealth.Status.DEGRADED);
+    assertThat(sick.reason()).contains("127.0.0.1:" + dead);
+
+    int version = THRESHOLD + 6;
+    await("a write of the dead master's key succeeds on the promoted replica, long before " + LONG_WAIT,
+        RECOVERY_BOUND, () -> !call(backend.put(doomed, entry(valueOf(doomed, version)))).failed());
+    figure(ROW, "first good write of the dead master's key after the kill (ms; its breaker's wait: "
+        + LONG_WAIT + ")", Duration.ofNanos(System.nanoTime() - killedAt).toMillis());
+    assertThat(call(backend.get(doomed, STRING)).get().value()).isEqualTo(valueOf(doomed, version));
+    assertThat(masterOf(cluster, doomedStored)).as("the key's master now").isNotEqualTo(dead);
+    await("health UP once the dead master serves no slot", RECOVERY_BOUND,
+        () -> health(backend).status() == CacheHealth.Status.UP);
+  }
+
+  /** The key's entry as stored in Redis, found on whichever master holds it. */
+  private static String storedName(RedisClusterProcesses cluster, String key) {
+    for (int port : cluster.masterPorts()) {
+      for (String name : cluster.keysOn(port, "*" + key)) {
+        if (name.endsWith(key) && !name.contains("#")) {
+          return name;
+        }
+      }
+    }
+    throw new AssertionError("the entry of " + key + " is on no master");
+  }
+
+  /** The port of the master serving a stored key's slot now, as a live node sees the cluster. */
+  private static int masterOf(RedisClusterProcesses cluster, String stored) {
+    int live = cluster.ports().stream().filter(port -> cluster.node(port).isAlive()).findFirst().orElseThrow();
+    return ClusterFaults.ownerOf(live, ClusterFaults.keySlot(live, stored));
+  }
+}
