@@ -703,17 +703,16 @@ public final class RedisCacheBackend implements CacheBackend {
             + describe(failures.breakers().sickMasters()) + "; last failure: " + failures.lastFailure()));
       }
       return connector.ping(settings.commandTimeout())
-          .map(silent -> {
+          .map(wrong -> {
             if (state == CircuitBreaker.State.HALF_OPEN) {
               return CacheHealth.degraded("circuit breaker HALF_OPEN: Redis answers again, calls are being"
                   + " probed after: " + failures.lastFailure());
             }
-            if (!silent.isEmpty()) {
+            if (!wrong.isEmpty()) {
               StringBuilder which = new StringBuilder();
-              silent.forEach((address, why) -> which.append(which.isEmpty() ? "" : ", ").append(address)
-                  .append(" (").append(settings.scrub(String.valueOf(rootMessage(why)))).append(')'));
-              return CacheHealth.degraded("cluster master(s) not answering: " + which + "; the other masters'"
-                  + " keys are served");
+              wrong.forEach((address, what) -> which.append(which.isEmpty() ? "" : "; ").append(address)
+                  .append(' ').append(settings.scrub(what)));
+              return CacheHealth.degraded("cluster master(s) " + which + "; the other masters' keys are served");
             }
             List<Breakers.Sick> sick = failures.breakers().sickMasters();
             if (!sick.isEmpty()) {
@@ -725,6 +724,9 @@ public final class RedisCacheBackend implements CacheBackend {
             return CacheHealth.up();
           })
           .onErrorResume(e -> {
+            if (e instanceof RedisConnector.NoMasterServes) {
+              return Mono.just(CacheHealth.down("no cluster master serves keys: " + settings.scrub(e.getMessage())));
+            }
             if (RedisFailures.masterUnknown(e)) {
               // As for calls (RedisFailures): the next health check, or call, asks the sentinels again.
               connector.reset();

@@ -4,6 +4,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -462,21 +464,24 @@ final class RedisConnector {
   }
 
   /**
-   * PINGs what serves the cache, connecting first if needed: the node (or the master behind Sentinel); on a
-   * cluster every master that serves slots, each over its own connection. A plain PING on a cluster connection
-   * goes over its default connection, to whichever node Lettuce picked when connecting: perhaps a replica, and
-   * once that node has died perhaps a connection Lettuce keeps reconnecting to it, while every key is served
-   * (ClusterHealthIT).
+   * Asks what serves the cache whether it does, connecting first if needed: a {@code PING} to the node (or the
+   * master behind Sentinel); on a cluster a {@code CLUSTER INFO} to every master that serves slots, each over its
+   * own connection. A plain {@code PING} on a cluster connection goes over its default connection, to whichever node
+   * Lettuce picked when connecting: perhaps a replica, and once that node has died perhaps a connection Lettuce
+   * keeps reconnecting to it, while every key is served (ClusterHealthIT). And a master answers a {@code PING} while
+   * it refuses every key ({@code CLUSTERDOWN}): its {@code cluster_state} says so.
    *
-   * @param bound how long the connect, and then each PING, may take
-   * @return the masters that did not answer, by address, each with why (empty when all answered); an error when
-   *     nothing answered
+   * @param bound how long the connect, and then each question, may take
+   * @return the masters that did not answer, or whose cluster state is not {@code ok}, by address, each with
+   *     what is wrong (empty when none); an error when no master answered, {@link NoMasterServes} when none that
+   *     answered serves keys
    */
-  Mono<Map<String, Throwable>> ping(Duration bound) {
+  Mono<Map<String, String>> ping(Duration bound) {
     return connection.timeout(bound).flatMap(connected -> {
       if (!(connected instanceof StatefulRedisClusterConnection<?, ?> any)) {
-        return ((StatefulRedisConnection<String, byte[]>) connected).reactive().ping().timeout(bound)
-            .thenReturn(Map.<String, Throwable>of());
+        @SuppressWarnings("unchecked")
+        StatefulRedisConnection<String, byte[]> single = (StatefulRedisConnection<String, byte[]>) connected;
+        return single.reactive().ping().timeout(bound).thenReturn(Map.<String, String>of());
       }
       @SuppressWarnings("unchecked")
       StatefulRedisClusterConnection<String, byte[]> cluster = (StatefulRedisClusterConnection<String, byte[]>) any;
@@ -489,24 +494,67 @@ final class RedisConnector {
       if (masters.isEmpty()) {
         return Mono.error(new RedisConnectionException("the cluster's topology names no master serving slots"));
       }
-      Map<String, Throwable> silent = new ConcurrentHashMap<>();
+      Map<String, String> wrong = new ConcurrentHashMap<>();
+      List<Throwable> silent = new CopyOnWriteArrayList<>();
       return Flux.fromIterable(masters)
           .flatMap(master -> {
             RedisURI address = master.getUri();
+            String name = address.getHost() + ":" + address.getPort();
             return Mono.defer(() -> Mono.fromCompletionStage(
                     cluster.getConnectionAsync(address.getHost(), address.getPort())))
-                .flatMap(node -> Mono.fromCompletionStage(node.async().ping()))
+                .flatMap(node -> Mono.fromCompletionStage(node.async().clusterInfo()))
                 .timeout(bound)
+                .doOnNext(info -> {
+                  String state = clusterState(info);
+                  if (!"ok".equals(state)) {
+                    wrong.put(name, "cluster_state " + state + ": it refuses every key (CLUSTERDOWN) until the"
+                        + " cluster is whole again");
+                  }
+                })
                 .then()
                 .onErrorResume(e -> {
-                  silent.put(address.getHost() + ":" + address.getPort(), e);
+                  silent.add(e);
+                  wrong.put(name, "not answering: " + rootMessage(e));
                   return Mono.empty();
                 });
           })
-          .then(Mono.defer(() -> silent.size() == masters.size()
-              ? Mono.error(silent.values().iterator().next())
-              : Mono.just(new TreeMap<>(silent))));
+          .then(Mono.defer(() -> {
+            if (silent.size() == masters.size()) {
+              return Mono.error(silent.get(0));
+            }
+            if (wrong.size() == masters.size()) {
+              return Mono.error(new NoMasterServes(new TreeMap<>(wrong)));
+            }
+            return Mono.just(new TreeMap<>(wrong));
+          }));
     });
+  }
+
+  /** Every master of the cluster either does not answer or refuses every key: what each said, by address. */
+  static final class NoMasterServes extends RedisException {
+    private static final long serialVersionUID = 1L;
+
+    NoMasterServes(Map<String, String> masters) {
+      super(String.join("; ", masters.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()));
+    }
+  }
+
+  /** The value of {@code cluster_state} in a {@code CLUSTER INFO} reply, "unknown" if it has none. */
+  private static String clusterState(String info) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith("cluster_state:")) {
+        return line.substring("cluster_state:".length()).strip();
+      }
+    }
+    return "unknown";
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable root = error;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   /** The cluster connection's current topology if one is open now, else null (also on one node); never connects. */

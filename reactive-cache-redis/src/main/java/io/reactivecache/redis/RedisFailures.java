@@ -44,8 +44,15 @@ final class RedisFailures implements RedisConnector.Events {
     TIMEOUT(true, true),
     /** Cannot connect, connection lost, or commands rejected while disconnected. */
     CONNECTION(true, true),
-    /** The server says "try again later": LOADING, BUSY, TRYAGAIN, MASTERDOWN, CLUSTERDOWN. */
+    /** The server says "try again later": LOADING, BUSY, MASTERDOWN. */
     SERVER_BUSY(true, true),
+    /**
+     * A cluster node, answering at once, refuses keys for now: CLUSTERDOWN (a slot has no reachable master, until
+     * a failover completes: with {@code cluster-require-full-coverage yes} every node refuses every key), TRYAGAIN
+     * (a multi-key command during a resharding). Not the node's sickness, so no breaker counts it: a healthy
+     * master's breaker opened by it would refuse its keys for a whole wait after the cluster is whole again.
+     */
+    CLUSTER_CHANGING(true, false),
     /** The TLS handshake failed (untrusted certificate, wrong host name): retrying cannot help. */
     TLS(false, true),
     /** Credentials rejected or missing permissions: retrying cannot help. */
@@ -350,7 +357,8 @@ final class RedisFailures implements RedisConnector.Events {
       case "NOAUTH", "WRONGPASS", "NOPERM" -> Kind.AUTH;
       case "OOM" -> Kind.OOM;
       case "READONLY" -> Kind.READONLY;
-      case "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN" -> Kind.SERVER_BUSY;
+      case "LOADING", "BUSY", "MASTERDOWN" -> Kind.SERVER_BUSY;
+      case "CLUSTERDOWN", "TRYAGAIN" -> Kind.CLUSTER_CHANGING;
       default -> message != null && message.contains("WRONGPASS") ? Kind.AUTH : Kind.COMMAND;
     };
   }
@@ -366,6 +374,8 @@ final class RedisFailures implements RedisConnector.Events {
           + ". Check that Redis runs and that " + (settings.cluster() ? "clusterNodes name its nodes" : "the url is right");
       case SERVER_BUSY -> operation + " was refused by Redis at " + where + " for now: " + detail(error)
           + ". It should pass once the server has finished (loading, busy script, failover)";
+      case CLUSTER_CHANGING -> operation + " was refused by the Redis cluster at " + where + " for now: "
+          + detail(error) + ". It should pass once the cluster is whole again (a failover or resharding finishes)";
       case TLS -> operation + " could not set up TLS with Redis at " + where + ": " + detail(error)
           + ". The server's certificate must come from a trusted CA (trustedCertificates, else the JDK's trust"
           + " store) and name " + (settings.cluster() ? "the host of each node in clusterNodes" : "the url's host");

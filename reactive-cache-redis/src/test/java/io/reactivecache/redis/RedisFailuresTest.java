@@ -108,6 +108,27 @@ class RedisFailuresTest {
   }
 
   @Test
+  void aClusterRefusingKeysForNowIsRetriedButOpensNoBreaker() {
+    for (String reply : new String[] {"CLUSTERDOWN The cluster is down", "TRYAGAIN Multiple keys request during"
+        + " rehashing of slot"}) {
+      RedisCommandExecutionException refused = new RedisCommandExecutionException(reply);
+      assertThat(RedisFailures.classify(refused)).as(reply).isEqualTo(RedisFailures.Kind.CLUSTER_CHANGING);
+      RedisFailures guarded = withRetries(2, 3);
+      AtomicInteger attempts = new AtomicInteger();
+      StepVerifier.create(guarded.guard("get", null, failingThen(attempts, refused, refused, refused, refused)))
+          .expectErrorSatisfies(e -> assertThat(e.getMessage()).contains("refused by the Redis cluster")
+              .contains("once the cluster is whole again"))
+          .verify(Duration.ofSeconds(5));
+      assertThat(attempts).as("%s: retried", reply).hasValue(3);
+      StepVerifier.create(guarded.guard("get", null, failingThen(new AtomicInteger(), refused, refused, refused)))
+          .expectError()
+          .verify(Duration.ofSeconds(5));
+      assertThat(guarded.breaker().getState()).as("%s: 6 refusals, threshold 3", reply)
+          .isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+  }
+
+  @Test
   void aBreakerOpenedByTimeoutsReplacesTheConnectionOtherFailuresDoNot() {
     fail(new RedisConnectionException("Connection refused"), 3);
     assertThat(failures.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);

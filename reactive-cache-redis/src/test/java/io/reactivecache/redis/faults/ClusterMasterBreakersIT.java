@@ -94,6 +94,69 @@ class ClusterMasterBreakersIT extends RedisFaultTest {
         () -> health(backend).status() == CacheHealth.Status.UP);
   }
 
+  /**
+   * With Redis's default {@code cluster-require-full-coverage yes}, every master refuses every key
+   * ({@code CLUSTERDOWN}) from the moment the cluster marks a master failed until its replica is promoted. Those
+   * refusals come at once from healthy masters: they are retried, but must not open the healthy masters' breakers,
+   * which would then refuse their keys for a whole breaker wait after the cluster is whole again.
+   */
+  @Test
+  void theClusterRefusingEveryKeyDuringAFailoverOpensNoHealthyMastersBreaker() {
+    RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
+    RedisCacheBackend backend = RedisCache.builder()
+        .name("redis")
+        .clusterNodes(cluster.seedUrls())
+        .namespace(RedisTestSupport.newNamespace())
+        .commandTimeout(COMMAND_TIMEOUT)
+        .connectTimeout(CONNECT_TIMEOUT)
+        .retryAttempts(0)
+        .circuitBreakerThreshold(THRESHOLD)
+        .circuitBreakerWaitDuration(LONG_WAIT)
+        .strategy(Strategy.TTL)
+        .build();
+    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+    List<String> keys = IntStream.range(0, 12).mapToObj(i -> "key-" + i).toList();
+    await("the first writes through a new cluster backend", RECOVERY_BOUND,
+        () -> keys.stream().allMatch(key -> !call(backend.put(key, entry(valueOf(key, 0)))).failed()));
+    int dead = masterOf(cluster, storedName(cluster, keys.get(0)));
+    String other = keys.stream().filter(key -> masterOf(cluster, storedName(cluster, key)) != dead).findFirst()
+        .orElseThrow();
+
+    cluster.killMaster(dead);
+    long killedAt = System.nanoTime();
+    long deadline = killedAt + RECOVERY_BOUND.toNanos();
+    int clusterDown = 0;
+    int refused = 0;
+    List<CacheHealth> healthWhileDown = new ArrayList<>();
+    Outcome<Void> write = null;
+    for (int version = 1; System.nanoTime() < deadline; version++) {
+      write = call(backend.put(other, entry(valueOf(other, version))));
+      if (!write.failed()) {
+        if (clusterDown > 0) {
+          break;
+        }
+      } else if (shortCircuited(write.error())) {
+        refused++;
+      } else if (write.error().getMessage().contains("CLUSTERDOWN")) {
+        clusterDown++;
+        healthWhileDown.add(health(backend));
+      }
+      sleep(Duration.ofMillis(20));
+    }
+    long tookMillis = Duration.ofNanos(System.nanoTime() - killedAt).toMillis();
+    figure(ROW, "writes of a key on a healthy master refused with CLUSTERDOWN / by its breaker; first good write"
+        + " after the window (ms after the kill)", clusterDown + " / " + refused + "; " + tookMillis);
+    figure(ROW, "health while the cluster refused every key", healthWhileDown.stream()
+        .map(h -> h.status() + " (" + h.reason() + ")").distinct().toList());
+    assertThat(clusterDown).as("writes of a healthy master's key refused while the cluster was down").isPositive();
+    assertThat(refused).as("of them refused by the healthy master's breaker").isZero();
+    assertThat(write.error()).as("a write of the healthy master's key once the replica is promoted").isNull();
+    assertThat(healthWhileDown).as("health while every key was refused").allSatisfy(h -> {
+      assertThat(h.status()).isNotEqualTo(CacheHealth.Status.UP);
+      assertThat(h.reason()).isNotBlank();
+    });
+  }
+
   /** The key's entry as stored in Redis, found on whichever master holds it. */
   private static String storedName(RedisClusterProcesses cluster, String key) {
     for (int port : cluster.masterPorts()) {
