@@ -509,7 +509,8 @@ public final class RedisCacheBackend implements CacheBackend {
           for (int i = 0; i < local.size(); i++) {
             keys[i + 1] = local.get(i);
           }
-          return run("clear", bookkeepingKey, c -> script(c, LuaScripts.PRUNE, ScriptOutputType.INTEGER, keys, kind).next());
+          return run("clear", bookkeepingKey,
+              c -> script(c, LuaScripts.PRUNE, ScriptOutputType.INTEGER, keys, kind).next());
         })
         .then();
   }
@@ -700,7 +701,7 @@ public final class RedisCacheBackend implements CacheBackend {
       }
       if (failures.breakers().noMasterAnswers()) {
         return Mono.just(CacheHealth.down("circuit breakers of every cluster master open: "
-            + describe(failures.breakers().sickMasters()) + "; last failure: " + failures.lastFailure()));
+            + describe(failures.breakers().sickMasters())));
       }
       return connector.ping(settings.commandTimeout())
           .map(wrong -> {
@@ -717,8 +718,7 @@ public final class RedisCacheBackend implements CacheBackend {
             List<Breakers.Sick> sick = failures.breakers().sickMasters();
             if (!sick.isEmpty()) {
               return CacheHealth.degraded("circuit breaker of cluster master(s) " + describe(sick) + ": the keys"
-                  + " of their slots fail fast, the other masters' are served; last failure: "
-                  + failures.lastFailure());
+                  + " of their slots fail fast, the other masters' are served");
             }
             failures.recovered();
             return CacheHealth.up();
@@ -748,15 +748,20 @@ public final class RedisCacheBackend implements CacheBackend {
     });
   }
 
-  /** The masters' breakers that are not closed, e.g. "127.0.0.1:7001 OPEN after 3 failures". */
-  private static String describe(List<Breakers.Sick> sick) {
+  /**
+   * The masters' breakers that are not closed, each with the last failure it counted, e.g.
+   * "127.0.0.1:7001 OPEN after 3 failures (last: connection: Connection refused)".
+   */
+  private String describe(List<Breakers.Sick> sick) {
     StringBuilder text = new StringBuilder();
     for (Breakers.Sick master : sick) {
       if (!text.isEmpty()) {
-        text.append(", ");
+        text.append("; ");
       }
+      String last = failures.lastFailure(master.breaker());
       text.append(master.address()).append(' ').append(master.breaker().getState()).append(" after ")
-          .append(master.breaker().getMetrics().getNumberOfFailedCalls()).append(" failures");
+          .append(master.breaker().getMetrics().getNumberOfFailedCalls()).append(" failures")
+          .append(last.isEmpty() ? "" : " (last: " + last + ")");
     }
     return text.toString();
   }

@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,6 +84,8 @@ final class RedisFailures implements RedisConnector.Events {
   private final Retry retry;
   private final Runnable deadConnection;
   private final AtomicReference<String> lastFailure = new AtomicReference<>("");
+  /** The last failure each breaker counted, by breaker name: a cluster master's open breaker names its own. */
+  private final Map<String, String> lastCounted = new ConcurrentHashMap<>();
   private final AtomicReference<Kind> lastKind = new AtomicReference<>();
   /**
    * Why Lettuce's own reconnection last failed, until a connection is made again; null when it did not fail.
@@ -222,7 +226,7 @@ final class RedisFailures implements RedisConnector.Events {
     if (!kind.breakerFailure) {
       return;
     }
-    record(error);
+    lastCounted.put(breaker.getName(), record(error));
     if (masterUnknown(error)) {
       // Behind Sentinel, Lettuce's Master/Replica connection keeps the nodes its last topology refresh could
       // reach: a master that missed that one PING (a busy moment) is gone from it until the sentinels announce a
@@ -389,8 +393,8 @@ final class RedisFailures implements RedisConnector.Events {
       case OOM -> operation + " was rejected: Redis at " + where + " is out of memory (OOM). Raise maxmemory or"
           + " use an evicting maxmemory-policy such as allkeys-lru";
       case BREAKER_OPEN -> {
-        String last = lastFailure();
         String master = refusingMaster(error);
+        String last = master == null ? lastFailure() : lastFailure(settings.name() + "@" + master);
         yield master == null
             ? operation + " was not sent: the circuit breaker is " + refusingState(error)
                 + " after repeated failures" + (last.isEmpty() ? "" : " (last: " + last + ")") + ". Calls resume after "
@@ -408,15 +412,21 @@ final class RedisFailures implements RedisConnector.Events {
     return new CacheBackendException(settings.name(), settings.scrub(message), error);
   }
 
-  /** Remembers a failure for health and for the breaker's message; a short-circuited call is not one. */
-  private void record(Throwable error) {
+  /**
+   * Remembers a failure for health and for the breaker's message; a short-circuited call is not one.
+   *
+   * @return the failure in words, as remembered ("" for a short-circuited call)
+   */
+  private String record(Throwable error) {
     Kind kind = kindOf(error);
     if (kind == Kind.BREAKER_OPEN) {
-      return;
+      return "";
     }
     lastKind.set(kind);
     String what = kind == Kind.AUTH ? authDetail(error) : detail(error);
-    lastFailure.set(kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + what);
+    String words = kind.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + what;
+    lastFailure.set(words);
+    return words;
   }
 
   /** The server's refusal (WRONGPASS, NOAUTH, NOPERM …), even when the caller only saw "not connected". */
@@ -428,6 +438,15 @@ final class RedisFailures implements RedisConnector.Events {
   /** The last failure seen, for health reports ("" when none). */
   String lastFailure() {
     return settings.scrub(lastFailure.get());
+  }
+
+  /** The last failure a breaker counted ("" when none). */
+  String lastFailure(CircuitBreaker breaker) {
+    return lastFailure(breaker.getName());
+  }
+
+  private String lastFailure(String breakerName) {
+    return settings.scrub(lastCounted.getOrDefault(breakerName, ""));
   }
 
   Kind lastKind() {

@@ -73,7 +73,8 @@ class ClusterMasterBreakersIT extends RedisFaultTest {
     figure(ROW, "calls of the dead master's key before its breaker refused one", beforeOpen.size());
     assertThat(refused).as("the dead master's breaker opens after %d failed calls", THRESHOLD).isNotNull();
     assertThat(refused.error().getMessage()).as("the refusal names the master")
-        .contains("127.0.0.1:" + dead).contains("the other masters' keys are not affected");
+        .contains("127.0.0.1:" + dead).contains("(last: connection")
+        .contains("the other masters' keys are not affected");
 
     Outcome<Void> otherWrite = call(backend.put(other, entry(valueOf(other, 1))));
     assertThat(otherWrite.error()).as("a write of a key on another master, the dead one's breaker open").isNull();
