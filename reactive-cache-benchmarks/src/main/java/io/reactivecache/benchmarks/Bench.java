@@ -59,7 +59,23 @@ public final class Bench {
       boolean quick) {}
 
   /** One fork's outcome. */
+  /** One fork's result: its throughput in operations per microsecond, and the bytes it allocated per operation. */
   record Sample(double score, double allocPerOp) {}
+
+  /**
+   * The factor from a JMH throughput unit to operations per microsecond: each benchmark class reports in its own
+   * {@code @OutputTimeUnit} (the cluster's in ms, printed as if in µs before, a thousand times too large).
+   */
+  static double perMicrosecond(String unit) {
+    return switch (unit) {
+      case "ops/ns" -> 1e3;
+      case "ops/us" -> 1;
+      case "ops/ms" -> 1e-3;
+      case "ops/s" -> 1e-6;
+      case "ops/min" -> 1e-6 / 60;
+      default -> throw new IllegalStateException("a throughput unit this runner does not know: " + unit);
+    };
+  }
 
   static final List<Pair> PAIRS = List.of(
       new Pair("memory hit: cache.get(k) vs Mono.fromSupplier(getIfPresent) on a Caffeine with expireAfterWrite",
@@ -209,16 +225,26 @@ public final class Bench {
 
   /**
    * How long each method runs. JMH: rounds of one fork per side, warm-up and measured iterations. Interleaved:
-   * {@code slices} measured slice pairs of 50 ms after a 1.5 s warm-up per side. Quick runs JMH only for the
-   * memory pairs that have a target.
+   * {@code slices} measured slice pairs of 50 ms after a warm-up of {@link #WARM_MILLIS} per side. Quick runs JMH
+   * only for the memory pairs that have a target.
+   *
+   * <p>A full run warms each fork for 6 s. With 1.5 s, the forks measured the JIT still at work, more so on the side
+   * with more code to compile: a fork of the cluster read's candidate printed per 500 ms iteration 25, 44, 52, 59,
+   * 80, 103, 116, 132, then 110–132; raw Lettuce's 48, 52, 74, 78, 97, 120, 135, then 115–158. Measured from the
+   * 4th to the 8th iteration, the pair came out at 0.72–0.97× (median 0.82×, 5 rounds); after 10 s of warm-up at
+   * 0.95, 0.98, 1.07 and 1.00× (4 rounds).
    */
   record Settings(int rounds, int warmups, int warmupMillis, int iterations, int iterationMillis, int slices,
       boolean jmhQuickOnly) {
     static final Settings QUICK = new Settings(3, 2, 300, 3, 300, 15, true);
-    static final Settings FULL = new Settings(3, 3, 500, 5, 500, 40, false);
+    static final Settings FULL = new Settings(3, 6, 1000, 5, 500, 40, false);
   }
 
   static final long SLICE_MILLIS = 50;
+  /**
+   * Each side's warm-up in an interleaved run. Shorter than a fork's: both sides run in one JVM, on largely the same
+   * code (Reactor, Lettuce), and the median over the slices is not moved by a few slow first ones.
+   */
   static final long WARM_MILLIS = 1500;
 
   /** Runs each pair in a JVM of its own with {@link Interleaved} and tabulates the slices. */
@@ -278,7 +304,6 @@ public final class Bench {
         + "| gc.alloc.rate.norm B/op baseline → candidate |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|\n");
     for (Pair pair : pairs) {
-      double unit = pair.benchmark() == RedisBenchmark.class ? 1e-3 : 1;
       for (int t : threads) {
         int n = settings.rounds();
         double[] base = new double[n];
@@ -295,10 +320,10 @@ public final class Bench {
             }
             Sample sample = run(pair.benchmark(), method, t, settings);
             if (baseline) {
-              base[round] = sample.score() * unit;
+              base[round] = sample.score();
               baseAlloc[round] = sample.allocPerOp();
             } else {
-              cand[round] = sample.score() * unit;
+              cand[round] = sample.score();
               candAlloc[round] = sample.allocPerOp();
             }
           }
@@ -346,7 +371,8 @@ public final class Bench {
     Collection<RunResult> results = new Runner(options).run();
     RunResult result = results.iterator().next();
     Result<?> alloc = result.getSecondaryResults().get("gc.alloc.rate.norm");
-    return new Sample(result.getPrimaryResult().getScore(), alloc == null ? Double.NaN : alloc.getScore());
+    return new Sample(result.getPrimaryResult().getScore() * perMicrosecond(result.getPrimaryResult().getScoreUnit()),
+        alloc == null ? Double.NaN : alloc.getScore());
   }
 
   private static String fmt(double opsPerMicro) {
