@@ -3,12 +3,10 @@ package io.reactivecache.redis.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactivecache.CacheHealth;
-import io.reactivecache.Strategy;
 import io.reactivecache.redis.RedisCache;
 import io.reactivecache.redis.RedisCacheBackend;
 import io.reactivecache.redis.support.ClusterFaults;
 import io.reactivecache.redis.support.RedisClusterProcesses;
-import io.reactivecache.redis.support.RedisTestSupport;
 import io.reactivecache.spi.CacheEntry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +18,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -47,7 +44,7 @@ class ClusterFailoverIT extends RedisFaultTest {
   @Test
   void killingTheHotKeysMasterWritesResumeOnThePromotedReplicaNoWrongValueNoCallOverItsBound() throws Exception {
     RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
-    RedisCacheBackend backend = clusterBackend(cluster);
+    RedisCacheBackend backend = connectedBackend(cluster);
     Hot hot = hotKey(cluster);
     int replica = ClusterFaults.replicaOf(hot.master(), hot.master()).orElseThrow();
     Set<String> elsewhere = KEYS.stream().filter(key -> located(cluster, key).master() != hot.master())
@@ -108,7 +105,7 @@ class ClusterFailoverIT extends RedisFaultTest {
   @Test
   void aPlannedFailoverOfTheHotKeysMasterLosesNoWriteAndServesNoWrongValue() throws Exception {
     RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
-    RedisCacheBackend backend = clusterBackend(cluster);
+    RedisCacheBackend backend = connectedBackend(cluster);
     Hot hot = hotKey(cluster);
     int replica = ClusterFaults.replicaOf(hot.master(), hot.master()).orElseThrow();
 
@@ -138,7 +135,7 @@ class ClusterFailoverIT extends RedisFaultTest {
   @Test
   void theFirstCallsAfterAPlannedFailoverReachThePromotedReplica() {
     RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
-    RedisCacheBackend backend = clusterBackend(cluster, b -> b.retryAttempts(0));
+    RedisCacheBackend backend = connectedBackend(cluster, b -> b.retryAttempts(0));
     Hot hot = hotKey(cluster);
     int replica = ClusterFaults.replicaOf(hot.master(), hot.master()).orElseThrow();
     ClusterFaults.plannedFailover(replica, livePorts(cluster), RECOVERY_BOUND);
@@ -155,7 +152,7 @@ class ClusterFailoverIT extends RedisFaultTest {
   @Test
   void migratingTheHotKeysSlotUnderWritesServesNoWrongValueAndNoCallOverItsBound() throws Exception {
     RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
-    RedisCacheBackend backend = clusterBackend(cluster);
+    RedisCacheBackend backend = connectedBackend(cluster);
     Hot hot = hotKey(cluster);
     int source = hot.master();
     int slot = hot.slot();
@@ -212,28 +209,21 @@ class ClusterFailoverIT extends RedisFaultTest {
     return load.firstOkWriteSince(HOT, since).orElseThrow();
   }
 
-  private RedisCacheBackend clusterBackend(RedisClusterProcesses cluster) {
-    return clusterBackend(cluster, b -> b);
+  private RedisCacheBackend connectedBackend(RedisClusterProcesses cluster) {
+    return connectedBackend(cluster, b -> b);
   }
 
-  private RedisCacheBackend clusterBackend(RedisClusterProcesses cluster,
+  /** A backend with the fault tests' settings that has connected and written every key's version 0. */
+  private RedisCacheBackend connectedBackend(RedisClusterProcesses cluster,
       UnaryOperator<RedisCache.Builder> customize) {
-    RedisCacheBackend backend = customize.apply(RedisCache.builder()
-        .name("redis")
-        .clusterNodes(cluster.seedUrls())
-        .namespace(RedisTestSupport.newNamespace())
-        .commandTimeout(COMMAND_TIMEOUT)
-        .connectTimeout(CONNECT_TIMEOUT)
+    RedisCacheBackend backend = clusterBackend(cluster, builder -> customize.apply(builder
         .retryAttempts(RETRY_ATTEMPTS)
         .retryBackoff(RETRY_BACKOFF)
         .circuitBreakerThreshold(BREAKER_THRESHOLD)
         .circuitBreakerWaitDuration(BREAKER_WAIT)
-        .strategy(Strategy.TTL)
         .maximumSize(10_000)
         .defaultTtl(Duration.ofMinutes(5))
-        .clock(Schedulers.parallel()))
-        .build();
-    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+        .clock(Schedulers.parallel())));
     // The first call connects: the cluster client asks the seeds for the topology and opens a connection per
     // master. Not part of any fault, so it is measured (a figure) but not held to the bound of one call.
     long start = System.nanoTime();

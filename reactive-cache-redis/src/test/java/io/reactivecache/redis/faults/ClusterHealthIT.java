@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.reactivecache.CacheHealth;
-import io.reactivecache.Strategy;
 import io.reactivecache.redis.BackendInternals;
-import io.reactivecache.redis.RedisCache;
 import io.reactivecache.redis.RedisCacheBackend;
 import io.reactivecache.redis.support.ClusterFaults;
 import io.reactivecache.redis.support.RedisClusterProcesses;
-import io.reactivecache.redis.support.RedisTestSupport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 /**
  * A cluster backend's health is that of the masters that serve the slots, asked each over its own connection.
@@ -35,15 +31,7 @@ class ClusterHealthIT extends RedisFaultTest {
   @Test
   void killingTheNodeOfTheClientsDefaultConnectionLeavesHealthUpWhenItServesNoSlot() throws Exception {
     RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
-    RedisCacheBackend backend = RedisCache.builder()
-        .name("redis")
-        .clusterNodes(cluster.seedUrls())
-        .namespace(RedisTestSupport.newNamespace())
-        .commandTimeout(COMMAND_TIMEOUT)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .strategy(Strategy.TTL)
-        .build();
-    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
+    RedisCacheBackend backend = clusterBackend(cluster, builder -> builder);
     await("a first write through the new cluster backend", RECOVERY_BOUND,
         () -> !call(backend.put("k", entry(valueOf("k", 1)))).failed());
     assertThat(health(backend).status()).isEqualTo(CacheHealth.Status.UP);

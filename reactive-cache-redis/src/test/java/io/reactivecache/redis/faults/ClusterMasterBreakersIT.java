@@ -3,18 +3,14 @@ package io.reactivecache.redis.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactivecache.CacheHealth;
-import io.reactivecache.Strategy;
-import io.reactivecache.redis.RedisCache;
 import io.reactivecache.redis.RedisCacheBackend;
 import io.reactivecache.redis.support.ClusterFaults;
 import io.reactivecache.redis.support.RedisClusterProcesses;
-import io.reactivecache.redis.support.RedisTestSupport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
 
 /**
  * On a Redis Cluster each master has a circuit breaker of its own: a master that dies short-circuits the calls for
@@ -37,25 +33,11 @@ class ClusterMasterBreakersIT extends RedisFaultTest {
     for (int port : cluster.ports()) {
       ClusterFaults.command(port, "CONFIG", "SET", "cluster-require-full-coverage", "no");
     }
-    RedisCacheBackend backend = RedisCache.builder()
-        .name("redis")
-        .clusterNodes(cluster.seedUrls())
-        .namespace(RedisTestSupport.newNamespace())
-        .commandTimeout(COMMAND_TIMEOUT)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .retryAttempts(0)
-        .circuitBreakerThreshold(THRESHOLD)
-        .circuitBreakerWaitDuration(LONG_WAIT)
-        .strategy(Strategy.TTL)
-        .build();
-    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
-    List<String> keys = IntStream.range(0, 12).mapToObj(i -> "key-" + i).toList();
-    await("the first writes through a new cluster backend", RECOVERY_BOUND,
-        () -> keys.stream().allMatch(key -> !call(backend.put(key, entry(valueOf(key, 0)))).failed()));
-    String doomed = keys.get(0);
+    RedisCacheBackend backend = backendWithKeysWritten(cluster);
+    String doomed = KEYS.get(0);
     String doomedStored = storedName(cluster, doomed);
     int dead = masterOf(cluster, doomedStored);
-    String other = keys.stream().filter(key -> masterOf(cluster, storedName(cluster, key)) != dead).findFirst()
+    String other = KEYS.stream().filter(key -> masterOf(cluster, storedName(cluster, key)) != dead).findFirst()
         .orElseThrow();
 
     cluster.killMaster(dead);
@@ -104,23 +86,9 @@ class ClusterMasterBreakersIT extends RedisFaultTest {
   @Test
   void theClusterRefusingEveryKeyDuringAFailoverOpensNoHealthyMastersBreaker() {
     RedisClusterProcesses cluster = closeLater(RedisClusterProcesses.start());
-    RedisCacheBackend backend = RedisCache.builder()
-        .name("redis")
-        .clusterNodes(cluster.seedUrls())
-        .namespace(RedisTestSupport.newNamespace())
-        .commandTimeout(COMMAND_TIMEOUT)
-        .connectTimeout(CONNECT_TIMEOUT)
-        .retryAttempts(0)
-        .circuitBreakerThreshold(THRESHOLD)
-        .circuitBreakerWaitDuration(LONG_WAIT)
-        .strategy(Strategy.TTL)
-        .build();
-    closeLater(() -> backend.close().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10)));
-    List<String> keys = IntStream.range(0, 12).mapToObj(i -> "key-" + i).toList();
-    await("the first writes through a new cluster backend", RECOVERY_BOUND,
-        () -> keys.stream().allMatch(key -> !call(backend.put(key, entry(valueOf(key, 0)))).failed()));
-    int dead = masterOf(cluster, storedName(cluster, keys.get(0)));
-    String other = keys.stream().filter(key -> masterOf(cluster, storedName(cluster, key)) != dead).findFirst()
+    RedisCacheBackend backend = backendWithKeysWritten(cluster);
+    int dead = masterOf(cluster, storedName(cluster, KEYS.get(0)));
+    String other = KEYS.stream().filter(key -> masterOf(cluster, storedName(cluster, key)) != dead).findFirst()
         .orElseThrow();
 
     cluster.killMaster(dead);
@@ -156,6 +124,23 @@ class ClusterMasterBreakersIT extends RedisFaultTest {
       assertThat(h.status()).isNotEqualTo(CacheHealth.Status.UP);
       assertThat(h.reason()).isNotBlank();
     });
+  }
+
+  /** The keys each test writes first, spread over the masters. */
+  private static final List<String> KEYS = IntStream.range(0, 12).mapToObj(i -> "key-" + i).toList();
+
+  /**
+   * A backend on the cluster (no retries, so one failed attempt is one failed call; a breaker wait no test
+   * outlasts) that has written every key of {@link #KEYS}.
+   */
+  private RedisCacheBackend backendWithKeysWritten(RedisClusterProcesses cluster) {
+    RedisCacheBackend backend = clusterBackend(cluster, builder -> builder
+        .retryAttempts(0)
+        .circuitBreakerThreshold(THRESHOLD)
+        .circuitBreakerWaitDuration(LONG_WAIT));
+    await("the first writes through a new cluster backend", RECOVERY_BOUND,
+        () -> KEYS.stream().allMatch(key -> !call(backend.put(key, entry(valueOf(key, 0)))).failed()));
+    return backend;
   }
 
   /** The key's entry as stored in Redis, found on whichever master holds it. */

@@ -10,6 +10,7 @@ import io.reactivecache.ValueType;
 import io.reactivecache.redis.RedisCache;
 import io.reactivecache.redis.RedisCacheBackend;
 import io.reactivecache.redis.support.FaultFigures;
+import io.reactivecache.redis.support.RedisClusterProcesses;
 import io.reactivecache.redis.support.RedisServerProcess;
 import io.reactivecache.redis.support.RedisTestSupport;
 import io.reactivecache.redis.support.RespConnection;
@@ -146,6 +147,22 @@ abstract class RedisFaultTest {
 
   RedisCacheBackend backend(String url, UnaryOperator<RedisCache.Builder> customize) {
     return built(customize.apply(configured(url, RedisTestSupport.newNamespace())));
+  }
+
+  /**
+   * A TTL backend on a cluster, with the fault tests' timeouts and the given changes, closed after the test.
+   *
+   * @param cluster the cluster; its seed urls
+   * @param customize further settings
+   */
+  RedisCacheBackend clusterBackend(RedisClusterProcesses cluster, UnaryOperator<RedisCache.Builder> customize) {
+    return built(customize.apply(RedisCache.builder()
+        .name("redis")
+        .clusterNodes(cluster.seedUrls())
+        .namespace(RedisTestSupport.newNamespace())
+        .commandTimeout(COMMAND_TIMEOUT)
+        .connectTimeout(CONNECT_TIMEOUT)
+        .strategy(Strategy.TTL)));
   }
 
   /** Builds a backend that is closed after the test. */
