@@ -76,7 +76,7 @@ final class Breakers {
    */
   private CircuitBreaker created(RedisClusterNode master, Partitions partitions) {
     byNode.keySet().removeIf(nodeId -> partitions.getPartitionByNodeId(nodeId) == null);
-    CircuitBreaker made = CircuitBreaker.of(name + "@" + address(master), config);
+    CircuitBreaker made = CircuitBreaker.of(name + "@" + RedisConnector.address(master), config);
     CircuitBreaker raced = byNode.putIfAbsent(master.getNodeId(), made);
     return raced != null ? raced : made;
   }
@@ -100,9 +100,9 @@ final class Breakers {
       return sick;
     }
     for (RedisClusterNode node : partitions) {
-      CircuitBreaker breaker = servesSlots(node) ? byNode.get(node.getNodeId()) : null;
+      CircuitBreaker breaker = RedisConnector.servesSlots(node) ? byNode.get(node.getNodeId()) : null;
       if (breaker != null && breaker.getState() != CircuitBreaker.State.CLOSED) {
-        sick.add(new Sick(address(node), breaker));
+        sick.add(new Sick(RedisConnector.address(node), breaker));
       }
     }
     return sick;
@@ -119,7 +119,7 @@ final class Breakers {
     }
     int masters = 0;
     for (RedisClusterNode node : partitions) {
-      if (servesSlots(node)) {
+      if (RedisConnector.servesSlots(node)) {
         masters++;
         CircuitBreaker breaker = byNode.get(node.getNodeId());
         if (breaker == null || breaker.getState() == CircuitBreaker.State.CLOSED) {
@@ -135,11 +135,4 @@ final class Breakers {
     return breaker != backend;
   }
 
-  private static boolean servesSlots(RedisClusterNode node) {
-    return node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots();
-  }
-
-  private static String address(RedisClusterNode node) {
-    return node.getUri() == null ? node.getNodeId() : node.getUri().getHost() + ":" + node.getUri().getPort();
-  }
 }

@@ -487,7 +487,7 @@ final class RedisConnector {
       StatefulRedisClusterConnection<String, byte[]> cluster = (StatefulRedisClusterConnection<String, byte[]>) any;
       List<RedisClusterNode> masters = new ArrayList<>();
       for (RedisClusterNode node : cluster.getPartitions()) {
-        if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots() && node.getUri() != null) {
+        if (servesSlots(node) && node.getUri() != null) {
           masters.add(node);
         }
       }
@@ -498,10 +498,10 @@ final class RedisConnector {
       List<Throwable> silent = new CopyOnWriteArrayList<>();
       return Flux.fromIterable(masters)
           .flatMap(master -> {
-            RedisURI address = master.getUri();
-            String name = address.getHost() + ":" + address.getPort();
+            RedisURI uri = master.getUri();
+            String name = address(master);
             return Mono.defer(() -> Mono.fromCompletionStage(
-                    cluster.getConnectionAsync(address.getHost(), address.getPort())))
+                    cluster.getConnectionAsync(uri.getHost(), uri.getPort())))
                 .flatMap(node -> Mono.fromCompletionStage(node.async().clusterInfo()))
                 .timeout(bound)
                 .doOnNext(info -> {
@@ -537,6 +537,16 @@ final class RedisConnector {
     NoMasterServes(Map<String, String> masters) {
       super(String.join("; ", masters.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList()));
     }
+  }
+
+  /** Tells whether a cluster node is a master that serves slots now, as the topology says. */
+  static boolean servesSlots(RedisClusterNode node) {
+    return node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots();
+  }
+
+  /** A cluster node's address as messages and breaker names show it: {@code host:port} (its id if it has none). */
+  static String address(RedisClusterNode node) {
+    return node.getUri() == null ? node.getNodeId() : node.getUri().getHost() + ":" + node.getUri().getPort();
   }
 
   /** The value of {@code cluster_state} in a {@code CLUSTER INFO} reply, "unknown" if it has none. */
