@@ -120,9 +120,11 @@ class ClusterMasterBreakersIT extends RedisFaultTest {
     assertThat(clusterDown).as("writes of a healthy master's key refused while the cluster was down").isPositive();
     assertThat(refused).as("of them refused by the healthy master's breaker").isZero();
     assertThat(write.error()).as("a write of the healthy master's key once the replica is promoted").isNull();
-    assertThat(healthWhileDown).as("health while every key was refused").allSatisfy(h -> {
-      assertThat(h.status()).isNotEqualTo(CacheHealth.Status.UP);
-      assertThat(h.reason()).isNotBlank();
+    // Each sample follows a refusal by a few milliseconds, in which the cluster may have become whole again: the
+    // samples must show the cluster's state, not all of them must still find it down.
+    assertThat(healthWhileDown).as("health while every key was refused").anySatisfy(h -> {
+      assertThat(h.status()).isEqualTo(CacheHealth.Status.DOWN);
+      assertThat(h.reason()).contains("cluster_state fail");
     });
   }
 
