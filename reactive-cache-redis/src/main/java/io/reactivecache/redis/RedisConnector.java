@@ -54,6 +54,7 @@ import javax.net.ssl.TrustManagerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
  * Owns the single shared connection: opens it on first use (so building a backend never touches the network),
@@ -271,6 +272,8 @@ final class RedisConnector {
       });
     }
     return connecting
+        .retryWhen(Retry.max(1).filter(RedisConnector::lostHandshake)
+            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
         .doOnNext(connected -> {
           StatefulConnection<String, byte[]> previous = opened.getAndSet(connected);
           if (previous != null && previous != connected) {
@@ -280,6 +283,21 @@ final class RedisConnector {
             connected.closeAsync();
           }
         });
+  }
+
+  /**
+   * A connect whose handshake failed before Lettuce looked at it: Lettuce then reports that its handshake handler is
+   * not registered (the failed handshake has already removed it, AbstractRedisClient.initializeChannelAsync0), and
+   * the handshake's own error (a refused password, say) is lost. Connecting once more shows the real one: without
+   * this, health once said "unreachable" for a wrong password (RedisFailureModesIT, in a CI run on Lettuce 6.6).
+   */
+  static boolean lostHandshake(Throwable error) {
+    for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+      if (e instanceof IllegalStateException && "RedisHandshakeHandler not registered".equals(e.getMessage())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
