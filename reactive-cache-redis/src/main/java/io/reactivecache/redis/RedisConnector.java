@@ -245,15 +245,18 @@ final class RedisConnector {
               + " within " + step)))
           .then(Mono.defer(() -> {
             CompletableFuture<StatefulRedisClusterConnection<String, byte[]>> opening = client.connectAsync(CODEC);
-            return Mono.fromCompletionStage(opening)
+            // The future is not cancelled with the Mono (fromFuture(…, true)): an abandoned connect still
+            // completes, and must be closed then.
+            return Mono.fromFuture(opening, true)
                 .timeout(step, Mono.error(() -> new RedisConnectionException("no cluster connection within "
                     + step)))
-                // Abandoned after the timeout, it is closed whenever it completes.
-                .doOnError(e -> opening.thenAccept(StatefulRedisClusterConnection::closeAsync));
+                // Abandoned after the timeout, or by every caller cancelling, it is closed whenever it completes.
+                .doOnError(e -> opening.thenAccept(StatefulRedisClusterConnection::closeAsync))
+                .doOnCancel(() -> opening.thenAccept(StatefulRedisClusterConnection::closeAsync));
           }))
           .flatMap(connected -> {
             connected.setReadFrom(ReadFrom.UPSTREAM);
-            return openNodeConnections(connected, step).thenReturn(connected);
+            return openNodeConnections(connected, step).thenReturn(connected).doOnCancel(connected::closeAsync);
           });
     } else {
       RedisClient lent = settings.redisClient();
@@ -265,10 +268,13 @@ final class RedisConnector {
       Duration step = settings.sentinel() ? one.multipliedBy(2) : one;
       connecting = Mono.defer(() -> {
         CompletableFuture<StatefulConnection<String, byte[]>> opening = connectAsync(client);
-        return Mono.fromCompletionStage(opening)
+        // Not cancelled with the Mono (fromFuture(…, true)): an abandoned connect still completes, and is closed then.
+        return Mono.fromFuture(opening, true)
             .timeout(step, Mono.error(() -> new RedisConnectionException("no connection within " + step)))
-            // Abandoned after the timeout, it is closed whenever it completes.
-            .doOnError(e -> opening.thenAccept(StatefulConnection::closeAsync));
+            // Abandoned after the timeout, or by every caller cancelling (CancelledConnectIT), it is closed whenever
+            // it completes.
+            .doOnError(e -> opening.thenAccept(StatefulConnection::closeAsync))
+            .doOnCancel(() -> opening.thenAccept(StatefulConnection::closeAsync));
       });
     }
     return connecting
