@@ -9,6 +9,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.reactivecache.CacheBackendException;
 import io.reactivecache.CacheHealth;
 import io.reactivecache.CacheStats;
@@ -737,11 +738,11 @@ public final class RedisCacheBackend implements CacheBackend {
                   + "; check the user name and password in the url"
                   + (settings.sentinel() ? " (the data nodes') and sentinelPassword (the sentinels')" : "");
               case TLS -> "tls: Redis at " + settings.endpoint() + ": "
-                  + settings.scrub(String.valueOf(rootMessage(e)));
+                  + settings.scrub(RedisConnector.rootMessage(e));
               case TIMEOUT -> "timeout: no reply from Redis at " + settings.endpoint() + " within "
                   + settings.commandTimeout();
               default -> "unreachable: Redis at " + settings.endpoint() + ": "
-                  + settings.scrub(String.valueOf(rootMessage(e)));
+                  + settings.scrub(RedisConnector.rootMessage(e));
             };
             return Mono.just(CacheHealth.down(reason));
           });
@@ -766,14 +767,6 @@ public final class RedisCacheBackend implements CacheBackend {
     return text.toString();
   }
 
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-  }
-
   @Override
   public Mono<Void> close() {
     return Mono.defer(() -> {
@@ -787,7 +780,7 @@ public final class RedisCacheBackend implements CacheBackend {
   }
 
   /** The cluster's current topology, by which each master's calls get their own breaker; null while not connected. */
-  private io.lettuce.core.cluster.models.partitions.Partitions topology() {
+  private Partitions topology() {
     return connector.topology();
   }
 

@@ -583,7 +583,8 @@ final class RedisConnector {
     return "unknown";
   }
 
-  private static String rootMessage(Throwable error) {
+  /** The message of an error's deepest cause (its class name if it has none): what Redis or the network said. */
+  static String rootMessage(Throwable error) {
     Throwable root = error;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -49,10 +49,14 @@ class LostHandshakeIT {
     }
   }
 
-  @Test
-  void aConnectThatLostItsHandshakesErrorIsMadeOnceMore() {
+  /** What a test does with a backend on a lent client whose first {@code lost} connects lose their handshake. */
+  private interface Scenario {
+    void run(RedisCacheBackend backend, LosingClient lent);
+  }
+
+  private static void withLosingClient(int lost, Scenario scenario) {
     ClientResources resources = DefaultClientResources.create();
-    LosingClient lent = new LosingClient(resources, 1);
+    LosingClient lent = new LosingClient(resources, lost);
     RedisCacheBackend backend = RedisCache.builder()
         .url(RedisTestSupport.redisUri())
         .redisClient(lent)
@@ -60,9 +64,7 @@ class LostHandshakeIT {
         .retryAttempts(0)
         .build();
     try {
-      assertThat(backend.health().block(WAIT).status()).isEqualTo(CacheHealth.Status.UP);
-      assertThat(lent.connects).as("connects: the lost one, then the real one").hasValue(2);
-      assertThat(backend.get("k", ValueType.of(String.class)).blockOptional(WAIT)).isEmpty();
+      scenario.run(backend, lent);
     } finally {
       backend.close().block(WAIT);
       lent.shutdown(0, 2, TimeUnit.SECONDS);
@@ -71,23 +73,20 @@ class LostHandshakeIT {
   }
 
   @Test
+  void aConnectThatLostItsHandshakesErrorIsMadeOnceMore() {
+    withLosingClient(1, (backend, lent) -> {
+      assertThat(backend.health().block(WAIT).status()).isEqualTo(CacheHealth.Status.UP);
+      assertThat(lent.connects).as("connects: the lost one, then the real one").hasValue(2);
+      assertThat(backend.get("k", ValueType.of(String.class)).blockOptional(WAIT)).isEmpty();
+    });
+  }
+
+  @Test
   void onlyOnceMore() {
-    ClientResources resources = DefaultClientResources.create();
-    LosingClient lent = new LosingClient(resources, 5);
-    RedisCacheBackend backend = RedisCache.builder()
-        .url(RedisTestSupport.redisUri())
-        .redisClient(lent)
-        .namespace(RedisTestSupport.newNamespace())
-        .retryAttempts(0)
-        .build();
-    try {
+    withLosingClient(5, (backend, lent) -> {
       CacheHealth health = backend.health().block(WAIT);
       assertThat(health.status()).isEqualTo(CacheHealth.Status.DOWN);
       assertThat(lent.connects).hasValue(2);
-    } finally {
-      backend.close().block(WAIT);
-      lent.shutdown(0, 2, TimeUnit.SECONDS);
-      resources.shutdown(0, 2, TimeUnit.SECONDS);
-    }
+    });
   }
 }
